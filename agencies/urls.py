@@ -1,0 +1,9 @@
+from django.urls import path
+
+from agencies import api
+
+urlpatterns = [
+    path("agencies/", api.AgencyListCreate.as_view(), name="agency-list"),
+    path("agencies/<str:pk>/", api.AgencyDetail.as_view(), name="agency-detail"),
+    path("users/", api.UserListCreate.as_view(), name="user-list"),
+]

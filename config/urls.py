@@ -1,0 +1,19 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from config.views import ApiRoot, TokenLogin
+
+api_v1 = [
+    path("", ApiRoot.as_view(), name="api-root"),
+    path("auth/token/", TokenLogin.as_view(), name="auth-token"),
+    path("", include("agencies.urls")),
+    path("", include("network.urls")),
+]
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+]

@@ -1,0 +1,14 @@
+import os
+
+from django.core.exceptions import ImproperlyConfigured
+from django.core.wsgi import get_wsgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
+
+application = get_wsgi_application()
+
+# Refuse to serve without a usable keyring (application servers skip the system checks).
+from conferences.checks import keyring_check  # noqa: E402
+
+if errors := keyring_check(None):
+    raise ImproperlyConfigured(errors[0].msg)

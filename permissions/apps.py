@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PermissionsConfig(AppConfig):
+    name = "permissions"
+    label = "permissions"
+    verbose_name = _("Access control")

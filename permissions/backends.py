@@ -1,0 +1,83 @@
+"""Permissions that follow from where a person sits, answered through `user.has_perm`.
+
+Guardian's backend answers the grants written by `permissions.services` (a coordinator's
+`coordinate_network`, say). This backend answers what is derived at read time from the
+source of truth, so nothing has to be revoked when a term ends:
+
+- `network.view_network` on a network: the person's agency holds a membership whose term
+  covers today (either tier);
+- `agencies.manage_agency` on an agency: the person coordinates a network the agency sits in
+  or runs the secretariat of, or the agency sits in no network yet (just registered);
+- `agencies.change_agency` on an agency: `manage_agency`, or the person is its own staff
+  (they keep its public profile up to date).
+
+- `agencies.add_agency` (no object): the person coordinates some network.
+
+Platform administrators get every permission from Django's ModelBackend already.
+"""
+
+from django.contrib.auth.backends import BaseBackend
+from django.db.models import Exists, OuterRef, Q
+
+from agencies.models import Agency
+from config import clock
+from network.models import Membership, Network
+from permissions.models import NetworkUserObjectPermission
+
+
+def _coordinated_networks(user):
+    return NetworkUserObjectPermission.objects.filter(
+        user=user, permission__codename="coordinate_network"
+    ).values("content_object_id")
+
+
+def is_coordinator_anywhere(user) -> bool:
+    return _coordinated_networks(user).exists()
+
+
+def _sits_in_current_membership(user, network: Network) -> bool:
+    if not user.agency_id:
+        return False
+    return (
+        Membership.objects.current(clock.today())
+        .filter(network=network, agency_id=user.agency_id)
+        .exists()
+    )
+
+
+def _manages_agency(user, agency: Agency) -> bool:
+    coordinated = _coordinated_networks(user)
+    if not coordinated.exists():
+        return False
+    sits_anywhere = Q(Exists(Membership.objects.filter(agency=OuterRef("pk")))) | Q(
+        Exists(Network.objects.filter(secretariat_agency=OuterRef("pk")))
+    )
+    in_coordinated = Q(
+        Exists(Membership.objects.filter(agency=OuterRef("pk"), network_id__in=coordinated))
+    ) | Q(Exists(Network.objects.filter(secretariat_agency=OuterRef("pk"), id__in=coordinated)))
+    return Agency.objects.filter(pk=agency.pk).filter(in_coordinated | ~sits_anywhere).exists()
+
+
+def _changes_agency(user, agency: Agency) -> bool:
+    return user.agency_id == agency.pk or _manages_agency(user, agency)
+
+
+RULES = {
+    ("network.view_network", Network): _sits_in_current_membership,
+    ("agencies.manage_agency", Agency): _manages_agency,
+    ("agencies.change_agency", Agency): _changes_agency,
+}
+
+
+class MembershipBackend(BaseBackend):
+    """Object permissions derived from memberships and roles; never grants without an object."""
+
+    def has_perm(self, user_obj, perm, obj=None):
+        if not user_obj.is_active or user_obj.is_anonymous:
+            return False
+        if obj is None:
+            # Registering a new agency is open to every coordinator; it is then theirs to
+            # manage until it joins a network they do not coordinate.
+            return perm == "agencies.add_agency" and is_coordinator_anywhere(user_obj)
+        rule = RULES.get((perm, type(obj)))
+        return bool(rule and rule(user_obj, obj))
