@@ -56,7 +56,8 @@ def fiscal_year_label(fiscal_year: int) -> str:
     """`令和3年度` in Japanese, `FY2021 (Reiwa 3)` in English (the active language)."""
     era, number = era_of_year(fiscal_year)
     ordinal = "元" if number == 1 else str(number)
-    # Translators: the Japanese catalog renders this as %(era)s%(year)s年度 (令和3年度).
+    # Translators: Japanese renders this as %(era)s%(year)s年度, e.g. 令和3年度 (元 for 1).
+    # xgettext:no-python-format
     return _("FY%(western)s (%(romaji)s %(number)s)") % {
         "era": era.name,
         "year": ordinal,

@@ -15,8 +15,8 @@ DEFAULT_PLEDGE_TEXT = (
 
 
 class Tier(models.TextChoices):
-    REPRESENTATIVES = "representatives", _("Representatives (代表者会議)")
-    PRACTITIONERS = "practitioners", _("Practitioners (実務者会議)")
+    REPRESENTATIVES = "representatives", _("Representatives meeting tier")
+    PRACTITIONERS = "practitioners", _("Practitioners meeting tier")
 
 
 class Network(models.Model):
@@ -54,7 +54,7 @@ class Network(models.Model):
         verbose_name_plural = _("networks")
         ordering = ["id"]
         permissions = [
-            ("coordinate_network", _("Can coordinate the network (事務局)")),
+            ("coordinate_network", _("Can coordinate the network")),
             ("audit_network", _("Can audit the network's access log")),
         ]
 

@@ -34,14 +34,14 @@ class Migration(migrations.Migration):
                 'verbose_name': 'network',
                 'verbose_name_plural': 'networks',
                 'ordering': ['id'],
-                'permissions': [('coordinate_network', 'Can coordinate the network (事務局)'), ('audit_network', "Can audit the network's access log")],
+                'permissions': [('coordinate_network', 'Can coordinate the network'), ('audit_network', "Can audit the network's access log")],
             },
         ),
         migrations.CreateModel(
             name='Membership',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('tier', models.CharField(choices=[('representatives', 'Representatives (代表者会議)'), ('practitioners', 'Practitioners (実務者会議)')], max_length=20, verbose_name='tier')),
+                ('tier', models.CharField(choices=[('representatives', 'Representatives meeting tier'), ('practitioners', 'Practitioners meeting tier')], max_length=20, verbose_name='tier')),
                 ('starts_on', models.DateField(verbose_name='starts on')),
                 ('ends_on', models.DateField(blank=True, null=True, verbose_name='ends on')),
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
