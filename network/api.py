@@ -82,6 +82,7 @@ class StaffRoleList(NetworkScoped, generics.ListCreateAPIView):
     """Coordinators and auditors of a network; coordinators (and platform admins) manage them."""
 
     serializer_class = StaffRoleSerializer
+    queryset = StaffRole.objects.none()  # for the schema; get_queryset scopes to the network
     read_perm = COORDINATE
     filterset_fields = ["role", "user"]
 
@@ -132,6 +133,7 @@ class MembershipList(NetworkScoped, generics.ListCreateAPIView):
     """The agencies seated in a network's two tiers; coordinators write."""
 
     serializer_class = MembershipSerializer
+    queryset = Membership.objects.none()  # for the schema; get_queryset scopes to the network
     filterset_class = MembershipFilter
 
     def get_queryset(self):
@@ -177,6 +179,7 @@ class PledgeList(NetworkScoped, generics.ListCreateAPIView):
     fiscal year); a person lists their own, coordinators and auditors list everyone's."""
 
     serializer_class = PledgeSerializer
+    queryset = ConfidentialityPledge.objects.none()  # for the schema
     filterset_fields = ["fiscal_year", "person"]
 
     def get_queryset(self):
