@@ -1,12 +1,16 @@
+"""The admin for agencies and staff accounts, scoped for coordinators like the API."""
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency, User
+from permissions import selectors
+from permissions.admin_scope import CoordinatorScopedAdmin
 
 
 @admin.register(Agency)
-class AgencyAdmin(admin.ModelAdmin):
+class AgencyAdmin(CoordinatorScopedAdmin):
     list_display = ["name", "name_kana", "sector", "phone", "active"]
     list_filter = ["sector", "active"]
     search_fields = ["name", "name_kana"]
@@ -19,11 +23,17 @@ class AgencyAdmin(admin.ModelAdmin):
         ),
     ]
 
+    def scope(self, request, queryset):
+        return queryset.filter(pk__in=selectors.manageable_agencies(request.user).values("pk"))
+
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(CoordinatorScopedAdmin, DjangoUserAdmin):
+    """Coordinators manage the accounts of agencies they manage; only platform admins
+    see or grant administrator rights."""
+
     list_display = ["username", "display_name", "agency", "job_title", "is_active"]
-    list_filter = ["is_active", "is_superuser", "agency__sector"]
+    list_filter = ["is_active", "agency__sector"]
     search_fields = ["username", "display_name", "email", "agency__name"]
     list_select_related = ["agency"]
     fieldsets = [
@@ -43,4 +53,15 @@ class UserAdmin(DjangoUserAdmin):
             },
         ),
     ]
-    readonly_fields = ["last_login"]
+
+    def scope(self, request, queryset):
+        agencies = selectors.manageable_agencies(request.user).values("pk")
+        return queryset.filter(agency__in=agencies, is_superuser=False)
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = ["last_login"]
+        if not request.user.is_superuser:
+            # `is_staff` follows the coordinator role (permissions.services); nobody but a
+            # platform admin makes a platform admin.
+            readonly += ["is_staff", "is_superuser"]
+        return readonly

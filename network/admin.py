@@ -1,15 +1,24 @@
-"""The admin for networks. Writes that carry rules or grants go through network.services."""
+"""The admin for networks, in Japanese, usable by coordinators for their own networks.
+
+Writes that carry domain rules or grants go through network.services; every list, form and
+choice is scoped by permissions.admin_scope to what the person coordinates.
+"""
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
+from agencies.models import Agency
+from config.errors import ApplicationError
 from network import services
 from network.models import ConfidentialityPledge, Membership, Network, StaffRole
+from permissions.admin_scope import CoordinatorScopedAdmin
 
 
 @admin.register(Network)
-class NetworkAdmin(admin.ModelAdmin):
+class NetworkAdmin(CoordinatorScopedAdmin):
+    network_lookup = "pk"
+    coordinator_may_add = False  # networks are created by the platform admin
     list_display = ["name", "municipality", "secretariat_agency", "content_window_days"]
     search_fields = ["name", "municipality"]
     readonly_fields = ["pledge_text_version"]
@@ -20,7 +29,8 @@ class NetworkAdmin(admin.ModelAdmin):
                 network=obj, **{f: form.cleaned_data[f] for f in form.changed_data}
             )
         else:
-            obj.save()
+            saved = services.network_create(**{f: form.cleaned_data[f] for f in form.cleaned_data})
+            obj.pk = saved.pk
 
 
 class MembershipForm(forms.ModelForm):
@@ -48,26 +58,39 @@ class MembershipForm(forms.ModelForm):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(CoordinatorScopedAdmin):
     form = MembershipForm
+    coordinator_may_delete = True
     list_display = ["agency", "network", "tier", "starts_on", "ends_on"]
-    list_filter = ["network", "tier"]
+    list_filter = ["tier"]
     search_fields = ["agency__name", "agency__name_kana"]
     filter_horizontal = ["designated_people"]
     list_select_related = ["agency", "network"]
 
+    def scoped_choices(self, field_name, request):
+        if field_name == "agency":
+            return Agency.objects.filter(active=True)  # any registered agency may be seated
+        return super().scoped_choices(field_name, request)
+
 
 @admin.register(StaffRole)
-class StaffRoleAdmin(admin.ModelAdmin):
+class StaffRoleAdmin(CoordinatorScopedAdmin):
     """Roles are added and removed through the services so that grants follow them."""
 
+    coordinator_may_change = False  # a role is added or removed, never edited in place
+    coordinator_may_delete = True
     list_display = ["user", "network", "role", "created_at"]
-    list_filter = ["network", "role"]
+    list_filter = ["role"]
     list_select_related = ["user", "network"]
     fields = ["network", "user", "role"]
 
     def has_change_permission(self, request, obj=None):
-        return False  # a role is added or removed, never edited in place
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and services.staff_role_is_last_coordinator(obj):
+            return False  # a network always keeps one coordinator
+        return super().has_delete_permission(request, obj)
 
     def save_model(self, request, obj, form, change):
         role, _created = services.staff_role_add(network=obj.network, user=obj.user, role=obj.role)
@@ -78,15 +101,20 @@ class StaffRoleAdmin(admin.ModelAdmin):
 
     def delete_queryset(self, request, queryset):
         for role in queryset:
-            services.staff_role_remove(staff_role=role)
+            try:
+                services.staff_role_remove(staff_role=role)
+            except ApplicationError as error:
+                self.message_user(request, f"{role}: {error.message}", messages.ERROR)
 
 
 @admin.register(ConfidentialityPledge)
-class ConfidentialityPledgeAdmin(admin.ModelAdmin):
+class ConfidentialityPledgeAdmin(CoordinatorScopedAdmin):
     """Pledges are signed by each person through the API; the admin only shows them."""
 
+    coordinator_may_add = False
+    coordinator_may_change = False
     list_display = ["person", "network", "fiscal_year", "text_version", "signed_at"]
-    list_filter = ["network", "fiscal_year"]
+    list_filter = ["fiscal_year"]
     list_select_related = ["person", "network"]
 
     def has_add_permission(self, request):
@@ -101,3 +129,4 @@ class ConfidentialityPledgeAdmin(admin.ModelAdmin):
 
 admin.site.site_header = _("Support network administration")
 admin.site.site_title = _("Support network")
+admin.site.index_title = _("Administration")

@@ -77,19 +77,25 @@ def staff_role_add(*, network: Network, user: User, role: str) -> tuple[StaffRol
     return staff_role, created
 
 
+def staff_role_is_last_coordinator(staff_role: StaffRole) -> bool:
+    """Whether removing this role would leave its network without a coordinator."""
+    if staff_role.role != StaffRole.Role.COORDINATOR:
+        return False
+    others = StaffRole.objects.filter(
+        network_id=staff_role.network_id, role=StaffRole.Role.COORDINATOR
+    ).exclude(pk=staff_role.pk)
+    return not others.exists()
+
+
 @transaction.atomic
 def staff_role_remove(*, staff_role: StaffRole) -> None:
     """Take a staff role away and revoke what it granted.
 
     Raises Conflict `last_coordinator` rather than leave a network nobody can run.
     """
-    # Lock the network's coordinator rows so two removals cannot each see "one more left".
-    coordinators = list(
-        StaffRole.objects.select_for_update()
-        .filter(network_id=staff_role.network_id, role=StaffRole.Role.COORDINATOR)
-        .values_list("pk", flat=True)
-    )
-    if staff_role.role == StaffRole.Role.COORDINATOR and coordinators == [staff_role.pk]:
+    # Lock the network so two removals cannot each see "one more left".
+    Network.objects.select_for_update().filter(pk=staff_role.network_id).first()
+    if staff_role_is_last_coordinator(staff_role):
         raise Conflict(
             "last_coordinator", _("A network needs at least one coordinator; add another first.")
         )
@@ -103,12 +109,20 @@ def membership_validate(
     designated_people: list[User] | None,
 ) -> None:
     """Raise ValidationError (field errors) if the membership breaks a domain rule: a term
-    ending before it starts, an inactive agency, a designated person of another agency, or
-    an overlapping term for the same agency and tier. The admin form calls it too."""
+    ending before it starts, a seat given to an inactive agency, a designated person of
+    another agency, or an overlapping term for the same agency and tier. The admin form
+    calls it too."""
     errors: dict[str, list[str]] = {}
     if membership.ends_on and membership.ends_on < membership.starts_on:
         errors["ends_on"] = [_("The end date must not be before the start date.")]
-    if not membership.agency.active and membership._state.adding:
+    # A seat already held by an agency that later became inactive may still be edited (to
+    # end its term, say); giving a seat to an inactive agency, new or moved, may not.
+    if not membership.agency.active and (
+        membership._state.adding
+        or Membership.objects.filter(pk=membership.pk)
+        .exclude(agency_id=membership.agency_id)
+        .exists()
+    ):
         errors["agency"] = [_("This agency is inactive.")]
     if designated_people is not None:
         outsiders = [p for p in designated_people if p.agency_id != membership.agency_id]

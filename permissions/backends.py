@@ -17,22 +17,15 @@ Platform administrators get every permission from Django's ModelBackend already.
 """
 
 from django.contrib.auth.backends import BaseBackend
-from django.db.models import Exists, OuterRef, Q
 
 from agencies.models import Agency
 from config import clock
 from network.models import Membership, Network
-from permissions.models import NetworkUserObjectPermission
-
-
-def _coordinated_networks(user):
-    return NetworkUserObjectPermission.objects.filter(
-        user=user, permission__codename="coordinate_network"
-    ).values("content_object_id")
+from permissions import selectors
 
 
 def is_coordinator_anywhere(user) -> bool:
-    return _coordinated_networks(user).exists()
+    return selectors.coordinated_networks(user).exists()
 
 
 def _sits_in_current_membership(user, network: Network) -> bool:
@@ -46,16 +39,7 @@ def _sits_in_current_membership(user, network: Network) -> bool:
 
 
 def _manages_agency(user, agency: Agency) -> bool:
-    coordinated = _coordinated_networks(user)
-    if not coordinated.exists():
-        return False
-    sits_anywhere = Q(Exists(Membership.objects.filter(agency=OuterRef("pk")))) | Q(
-        Exists(Network.objects.filter(secretariat_agency=OuterRef("pk")))
-    )
-    in_coordinated = Q(
-        Exists(Membership.objects.filter(agency=OuterRef("pk"), network_id__in=coordinated))
-    ) | Q(Exists(Network.objects.filter(secretariat_agency=OuterRef("pk"), id__in=coordinated)))
-    return Agency.objects.filter(pk=agency.pk).filter(in_coordinated | ~sits_anywhere).exists()
+    return selectors.manageable_agencies(user).filter(pk=agency.pk).exists()
 
 
 def _changes_agency(user, agency: Agency) -> bool:

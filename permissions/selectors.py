@@ -112,3 +112,38 @@ def visible_users(user):
     return User.objects.filter(pk__in=User.objects.filter(condition).values("pk")).filter(
         is_active=True
     )
+
+
+def coordinated_networks(user) -> QuerySet[Network]:
+    """Networks the person coordinates (every network for a platform admin)."""
+    if not user.is_authenticated or not user.is_active:
+        return Network.objects.none()
+    if user.is_superuser:
+        return Network.objects.all()
+    return Network.objects.filter(
+        pk__in=NetworkUserObjectPermission.objects.filter(
+            user=user, permission__codename="coordinate_network"
+        ).values("content_object_id")
+    )
+
+
+def manageable_agencies(user):
+    """Agencies a person may manage (edit, activate, create staff accounts for): every one for
+    a platform admin; for a coordinator, those sitting in or running a network they
+    coordinate, and those sitting in no network at all (just registered)."""
+    from agencies.models import Agency
+
+    if not user.is_authenticated or not user.is_active:
+        return Agency.objects.none()
+    if user.is_superuser:
+        return Agency.objects.all()
+    coordinated = coordinated_networks(user).values("pk")
+    in_coordinated = Q(
+        Exists(Membership.objects.filter(agency=OuterRef("pk"), network__in=coordinated))
+    ) | Q(Exists(Network.objects.filter(secretariat_agency=OuterRef("pk"), pk__in=coordinated)))
+    unattached = ~Q(Exists(Membership.objects.filter(agency=OuterRef("pk")))) & ~Q(
+        Exists(Network.objects.filter(secretariat_agency=OuterRef("pk")))
+    )
+    if not coordinated_networks(user).exists():
+        return Agency.objects.none()
+    return Agency.objects.filter(in_coordinated | unattached)

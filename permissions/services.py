@@ -2,7 +2,8 @@
 
 No view, admin action or migration writes guardian rows directly: a staff role being added
 or removed calls `network_staff_grants_sync`, which recomputes that person's grants on the
-network from their roles (so removing one of two roles keeps what the other still grants).
+network from their roles (so removing one of two roles keeps what the other still grants),
+and whether they may open the admin at all.
 """
 
 from django.db import transaction
@@ -31,4 +32,16 @@ def network_staff_grants_sync(*, user, network: Network) -> set[str]:
         assign_perm(f"network.{codename}", user, network)
     for codename in held - wanted:
         remove_perm(f"network.{codename}", user, network)
+    _admin_access_sync(user)
     return wanted
+
+
+def _admin_access_sync(user) -> None:
+    """Coordinators use the Django admin (scoped to their networks), so coordinating any
+    network opens it (`is_staff`) and losing the last coordinator role closes it again.
+    Platform admins keep theirs."""
+    coordinates = StaffRole.objects.filter(user=user, role=StaffRole.Role.COORDINATOR).exists()
+    wanted = user.is_superuser or coordinates
+    if user.is_staff != wanted:
+        user.is_staff = wanted
+        user.save(update_fields=["is_staff"])
