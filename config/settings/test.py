@@ -13,3 +13,5 @@ from .base import *  # noqa: E402,F403
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 DEMO_DATA_ALLOWED = True
 LANGUAGE_CODE = "ja"
+STATIC_ROOT = tempfile.mkdtemp(prefix="renkei-static-")  # WhiteNoise wants it to exist
+WHITENOISE_AUTOREFRESH = True

@@ -152,7 +152,9 @@ def test_adding_a_role_in_the_admin_grants_its_permissions(world, browser):
 
 
 def test_pledges_are_read_only_in_the_admin(world, browser):
-    response = logged_in(browser, world.coordinator).get("/admin/network/confidentialitypledge/add/")
+    response = logged_in(browser, world.coordinator).get(
+        "/admin/network/confidentialitypledge/add/"
+    )
     assert response.status_code == 403
 
 

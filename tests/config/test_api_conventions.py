@@ -1,5 +1,7 @@
 """The contract's conventions: auth, error shapes, languages, schema and docs."""
 
+import re
+
 import pytest
 
 from tests.factories import PASSWORD
@@ -114,3 +116,11 @@ def test_openapi_schema_describes_every_endpoint(api, db):
 @pytest.mark.parametrize("path", ["/api/docs/", "/api/schema/"])
 def test_docs_are_served(api, db, path):
     assert api.get(path).status_code == 200
+
+
+def test_api_docs_load_their_assets_from_this_service_not_a_cdn(api, db):
+    page = api.get("/api/docs/").content.decode()
+    scripts = re.findall(r'src="([^"]+)"', page) + re.findall(r'href="([^"]+\.css)"', page)
+    assert scripts, page[:500]
+    assert all(src.startswith("/static/") for src in scripts), scripts
+    assert api.get(scripts[0]).status_code == 200
