@@ -2,11 +2,13 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from config.views import ApiRoot, TokenLogin
+from config.views import ApiRoot, TokenLogin, TokenLogout, TokenLogoutAll
 
 api_v1 = [
     path("", ApiRoot.as_view(), name="api-root"),
     path("auth/token/", TokenLogin.as_view(), name="auth-token"),
+    path("auth/logout/", TokenLogout.as_view(), name="auth-logout"),
+    path("auth/logout-all/", TokenLogoutAll.as_view(), name="auth-logout-all"),
     path("", include("agencies.urls")),
     path("", include("network.urls")),
 ]

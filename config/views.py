@@ -1,9 +1,12 @@
-"""Project-level endpoints: the API root (a health check) and the token login."""
+"""Project-level endpoints: the API root (a health check), token login and logout."""
 
 from django.db import connection
 from drf_spectacular.utils import extend_schema, inline_serializer
+from knox.models import get_token_model
+from knox.settings import knox_settings
+from knox.views import LogoutAllView, LogoutView
 from rest_framework import serializers
-from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
@@ -29,11 +32,41 @@ class ApiRoot(APIView):
         return Response({"status": "ok", "version": API_VERSION})
 
 
-class TokenLogin(ObtainAuthToken):
-    """`POST /api/v1/auth/token/` `{username, password}` → `{"token": "…"}`.
+class TokenLogin(APIView):
+    """`POST /api/v1/auth/token/` `{username, password}` → `{"token": "…", "expiry": "…"}`.
 
-    Throttled per client address so passwords cannot be guessed at speed.
+    Each login gets its own token; only its SHA-512 digest is stored, and it stops working
+    at `expiry` (DJANGO_TOKEN_TTL_HOURS, 10 by default). Throttled per client address so
+    passwords cannot be guessed at speed.
     """
 
+    permission_classes = [AllowAny]
+    authentication_classes = []
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "login"
+    serializer_class = AuthTokenSerializer
+
+    @extend_schema(
+        request=AuthTokenSerializer,
+        responses=inline_serializer(
+            "Token", {"token": serializers.CharField(), "expiry": serializers.DateTimeField()}
+        ),
+    )
+    def post(self, request):
+        serializer = AuthTokenSerializer(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        instance, token = get_token_model().objects.create(
+            user=serializer.validated_data["user"], expiry=knox_settings.TOKEN_TTL
+        )
+        expiry = serializers.DateTimeField().to_representation(instance.expiry)
+        return Response({"token": token, "expiry": expiry})
+
+
+@extend_schema(request=None, responses={204: None})
+class TokenLogout(LogoutView):
+    """`POST /api/v1/auth/logout/`: the token used for this request stops working."""
+
+
+@extend_schema(request=None, responses={204: None})
+class TokenLogoutAll(LogoutAllView):
+    """`POST /api/v1/auth/logout-all/`: every token of this person stops working."""

@@ -5,6 +5,7 @@ allowed hosts and a usable keyring file. `make run` turns DJANGO_DEBUG on for lo
 where a development secret key and a local keyring under var/ are used instead.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -48,7 +49,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -136,7 +137,7 @@ WHITENOISE_USE_FINDERS = DEBUG  # locally, serve straight from the apps without 
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -147,6 +148,16 @@ REST_FRAMEWORK = {
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "PAGE_SIZE": 50,
     "DEFAULT_THROTTLE_RATES": {"login": env_str("DJANGO_LOGIN_RATE", "20/minute")},
+}
+
+# API tokens (django-rest-knox): stored only as SHA-512 digests, expiring after a working
+# day by default, one per login so a lost device is logged out alone.
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(hours=env_int("DJANGO_TOKEN_TTL_HOURS", 10)),
+    "AUTH_HEADER_PREFIX": "Token",
+    "USER_SERIALIZER": None,
+    "TOKEN_LIMIT_PER_USER": None,
+    "AUTO_REFRESH": False,
 }
 
 SPECTACULAR_SETTINGS = {

@@ -3,6 +3,9 @@
 import re
 
 import pytest
+import time_machine
+from knox.crypto import hash_token
+from knox.models import AuthToken
 
 from tests.factories import PASSWORD
 
@@ -30,6 +33,61 @@ def test_token_login_then_token_authenticates(api, world):
     me = api.get("/api/v1/me/")
     assert me.status_code == 200
     assert me.json()["username"] == "member"
+
+
+def login(api, username="member"):
+    response = api.post(
+        "/api/v1/auth/token/", {"username": username, "password": PASSWORD}, format="json"
+    )
+    assert response.status_code == 200, response.content
+    return response.json()
+
+
+def test_tokens_are_stored_only_as_digests(api, world):
+    token = login(api)["token"]
+    stored = list(AuthToken.objects.filter(user=world.member).values_list("digest", "token_key"))
+    assert len(stored) == 1
+    digest, key = stored[0]
+    assert token not in digest
+    assert digest == hash_token(token)
+    assert len(key) < len(token)  # only a short lookup prefix is kept in clear
+
+
+def test_token_stops_working_after_its_expiry(api, world):
+    with time_machine.travel("2026-11-21 09:00 +0900", tick=False) as clock:
+        body = login(api)
+        assert body["expiry"].startswith("2026-11-21T19:00")  # ten hours, in Tokyo time
+        api.credentials(HTTP_AUTHORIZATION=f"Token {body['token']}")
+        assert api.get("/api/v1/me/").status_code == 200
+        clock.move_to("2026-11-21 19:01 +0900")
+        assert api.get("/api/v1/me/").status_code == 401
+
+
+def test_logout_revokes_only_that_token(api, world):
+    phone = login(api)["token"]
+    laptop = login(api)["token"]
+    api.credentials(HTTP_AUTHORIZATION=f"Token {phone}")
+    assert api.post("/api/v1/auth/logout/").status_code == 204
+    assert api.get("/api/v1/me/").status_code == 401
+    api.credentials(HTTP_AUTHORIZATION=f"Token {laptop}")
+    assert api.get("/api/v1/me/").status_code == 200
+
+
+def test_logout_all_revokes_every_token_of_the_person(api, world):
+    tokens = [login(api)["token"] for _ in range(2)]
+    api.credentials(HTTP_AUTHORIZATION=f"Token {tokens[0]}")
+    assert api.post("/api/v1/auth/logout-all/").status_code == 204
+    assert not AuthToken.objects.filter(user=world.member).exists()
+
+
+def test_inactive_account_cannot_log_in(api, world):
+    world.member.is_active = False
+    world.member.save()
+    response = api.post(
+        "/api/v1/auth/token/", {"username": "member", "password": PASSWORD}, format="json"
+    )
+    assert response.status_code == 400
+    assert not AuthToken.objects.exists()
 
 
 def test_wrong_password_gets_400_and_no_token(api, world):
@@ -90,6 +148,7 @@ def test_choice_display_follows_the_request_language(api_as, world):
 
 CONTRACT_PATHS = [
     "/api/v1/auth/token/",
+    "/api/v1/auth/logout/",
     "/api/v1/me/",
     "/api/v1/users/",
     "/api/v1/agencies/",
