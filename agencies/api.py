@@ -7,7 +7,7 @@ from rest_framework.response import Response
 
 from agencies import services
 from agencies.models import Agency
-from agencies.serializers import AgencySerializer, UserSerializer
+from agencies.serializers import AgencySerializer, UserAgencySerializer, UserSerializer
 from permissions.access import get_for_action, get_visible_or_404, require_perm
 from permissions.selectors import visible_users
 
@@ -77,13 +77,17 @@ class UserListCreate(generics.ListCreateAPIView):
         return visible_users(self.request.user)
 
     def create(self, request, *args, **kwargs):
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        agency = serializer.validated_data.get("agency")
+        # Who may create the account first: validating the whole body before that would
+        # tell anyone logged in which usernames exist, in every network.
+        target = UserAgencySerializer(data=request.data)
+        target.is_valid(raise_exception=True)
+        agency = target.validated_data.get("agency")
         if agency is None:
             # Accounts outside any agency (auditors, say) are the platform admin's to make.
             require_perm(request.user, "agencies.add_user", None, code="platform_admin_only")
         else:
             require_perm(request.user, "agencies.manage_agency", agency, code="not_your_agency")
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
         user = services.user_create(**serializer.validated_data)
         return Response(UserSerializer(user).data, status=status.HTTP_201_CREATED)

@@ -37,6 +37,15 @@ class AgencySerializer(serializers.ModelSerializer):
         extra_kwargs = {"name": {"validators": []}}
 
 
+class UserAgencySerializer(serializers.Serializer):
+    """The one field of a new account that decides who may create it; read before the rest
+    so that people refused learn nothing else (not even which usernames are taken)."""
+
+    agency = serializers.PrimaryKeyRelatedField(
+        queryset=Agency.objects.all(), allow_null=True, required=False
+    )
+
+
 class UserSerializer(serializers.ModelSerializer):
     """A staff account as others see it; the password is write-only."""
 

@@ -2,7 +2,7 @@
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from agencies.models import Agency, Qualification, User
@@ -37,24 +37,51 @@ def _clean_qualifications(qualifications: list[str]) -> list[str]:
     return list(dict.fromkeys(qualifications))  # keep order, drop repeats
 
 
+def _save_unique(obj, field: str, message: str, **save_kwargs) -> None:
+    """Save, turning a lost race on a unique column into the same 400 that `full_clean`
+    gives when there is no race (two requests registering one name at once)."""
+    try:
+        with transaction.atomic():  # a savepoint: the outer transaction stays usable
+            obj.save(**save_kwargs)
+    except IntegrityError:
+        raise ValidationError({field: [message]}) from None
+
+
+def _refuse_unknown_fields(fields: dict) -> None:
+    # A misspelt keyword (`activ=False`) must not be dropped silently.
+    unknown = sorted(set(fields) - AGENCY_FIELDS)
+    if unknown:
+        raise ValidationError({name: [_("Unknown field.")] for name in unknown})
+
+
 @transaction.atomic
 def agency_create(**fields) -> Agency:
     """Register an agency. Raises ValidationError for unknown fields or a duplicate name."""
-    agency = Agency(**{k: v for k, v in fields.items() if k in AGENCY_FIELDS})
+    _refuse_unknown_fields(fields)
+    agency = Agency(**fields)
     agency.full_clean()
-    agency.save()
+    _save_unique(agency, "name", _("An agency with this name already exists."))
     return agency
 
 
 @transaction.atomic
 def agency_update(*, agency: Agency, **fields) -> Agency:
-    """Change an agency's profile; only the named fields are written."""
+    """Change an agency's profile; only the named fields are written.
+
+    Raises ValidationError for unknown fields or a name another agency holds.
+    """
+    _refuse_unknown_fields(fields)
     agency = Agency.objects.select_for_update().get(pk=agency.pk)
-    changed = [k for k in fields if k in AGENCY_FIELDS]
+    changed = list(fields)
     for name in changed:
         setattr(agency, name, fields[name])
     agency.full_clean()
-    agency.save(update_fields=[*changed, "updated_at"])
+    _save_unique(
+        agency,
+        "name",
+        _("An agency with this name already exists."),
+        update_fields=[*changed, "updated_at"],
+    )
     return agency
 
 
@@ -71,11 +98,15 @@ def user_create(
 ) -> User:
     """Create a staff account. The password goes through Django's validators.
 
-    Raises ValidationError (field errors) for a weak password, a taken username, unknown
-    qualifications or an inactive agency.
+    Raises ValidationError (field errors) for a weak password, a taken username (compared
+    without regard to case: "Tanaka" and "tanaka" would be one person to everyone reading
+    a list), unknown qualifications or an inactive agency.
     """
     if agency is not None and not agency.active:
         raise ValidationError({"agency": [_("This agency is inactive.")]})
+    taken = _("A user with that username already exists.")
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationError({"username": [taken]})
     user = User(
         username=username,
         display_name=display_name,
@@ -90,5 +121,5 @@ def user_create(
         raise ValidationError({"password": error.messages}) from None
     user.set_password(password)
     user.full_clean(exclude=["password"])
-    user.save()
+    _save_unique(user, "username", taken)
     return user

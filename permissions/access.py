@@ -12,6 +12,19 @@ from django.utils.translation import gettext_lazy as _
 from config.errors import Forbidden
 
 
+def _object_id(pk) -> int:
+    """The integer id in a URL segment, or ValueError.
+
+    Only ASCII digits count: `int()` alone would also accept " 1", "+1", "1_0" and
+    full-width "１", so one object would answer to many spellings of its id.
+    """
+    if isinstance(pk, int) and not isinstance(pk, bool):
+        return pk
+    if isinstance(pk, str) and pk.isascii() and pk.isdigit():
+        return int(pk)
+    raise ValueError(pk)
+
+
 def get_visible_or_404(queryset: QuerySet, *, pk, user, view_perm: str | None) -> Model:
     """Fetch one object the person may see, or raise Http404 (absent and invisible alike).
 
@@ -19,7 +32,7 @@ def get_visible_or_404(queryset: QuerySet, *, pk, user, view_perm: str | None) -
     registry). A non-integer `pk` is also a 404: nothing is there to see.
     """
     try:
-        obj = queryset.get(pk=int(pk))
+        obj = queryset.get(pk=_object_id(pk))
     except (queryset.model.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
     if view_perm is not None and not user.has_perm(view_perm, obj):
@@ -41,5 +54,6 @@ def get_for_action(
 ) -> Model:
     """404 if the person may not see the object, 403 if they see it but may not act on it."""
     obj = get_visible_or_404(queryset, pk=pk, user=user, view_perm=view_perm)
-    require_perm(user, action_perm, obj)
+    if action_perm != view_perm:  # already checked: asking again costs queries, not safety
+        require_perm(user, action_perm, obj)
     return obj

@@ -93,25 +93,19 @@ def network_access(user) -> list[NetworkAccess]:
 
 def visible_users(user):
     """Accounts a person may list: everyone for a platform admin; otherwise their own
-    agency's staff, and the staff of agencies sitting in (or running) networks they
-    coordinate, so they can designate people."""
+    agency's active staff and, for a coordinator, the active staff of the agencies they
+    manage (`manageable_agencies`), so they can designate people and find the accounts
+    they created."""
     from agencies.models import User
 
-    if not user.is_authenticated:
+    if not user.is_authenticated or not user.is_active:
         return User.objects.none()
     if user.is_superuser:
         return User.objects.all()
-    coordinated = NetworkUserObjectPermission.objects.filter(
-        user=user, permission__codename="coordinate_network"
-    ).values("content_object_id")
-    condition = Q(pk=user.pk)
+    condition = Q(pk=user.pk) | Q(agency__in=manageable_agencies(user).values("pk"))
     if user.agency_id:
         condition |= Q(agency_id=user.agency_id)
-    condition |= Q(agency__memberships__network_id__in=coordinated)
-    condition |= Q(agency__secretariat_of__id__in=coordinated)
-    return User.objects.filter(pk__in=User.objects.filter(condition).values("pk")).filter(
-        is_active=True
-    )
+    return User.objects.filter(condition, is_active=True)
 
 
 def coordinated_networks(user) -> QuerySet[Network]:
@@ -144,6 +138,5 @@ def manageable_agencies(user):
     unattached = ~Q(Exists(Membership.objects.filter(agency=OuterRef("pk")))) & ~Q(
         Exists(Network.objects.filter(secretariat_agency=OuterRef("pk")))
     )
-    if not coordinated_networks(user).exists():
-        return Agency.objects.none()
-    return Agency.objects.filter(in_coordinated | unattached)
+    # Agencies in no network are open to coordinators only; one query, no round trip first.
+    return Agency.objects.filter(in_coordinated | (unattached & Q(Exists(coordinated))))
