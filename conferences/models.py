@@ -25,3 +25,195 @@ class DataKey(models.Model):
     def __str__(self):
         state = "destroyed" if self.destroyed_at else self.kek_id
         return f"DataKey {self.pk} ({state})"
+
+
+class AgeBand(models.TextChoices):
+    UNDER_15 = "under_15", _("Under 15")
+    AGE_15_19 = "15_19", _("15–19")
+    TWENTIES = "20s", _("20s")
+    THIRTIES = "30s", _("30s")
+    FORTIES = "40s", _("40s")
+    FIFTIES = "50s", _("50s")
+    SIXTIES = "60s", _("60s")
+    SEVENTY_PLUS = "70_plus", _("70 and over")
+
+
+class Gender(models.TextChoices):
+    MALE = "male", _("Male")
+    FEMALE = "female", _("Female")
+    OTHER = "other", _("Other")
+    UNKNOWN = "unknown", _("Unknown")
+
+
+class Household(models.TextChoices):
+    ALONE = "alone", _("Lives alone")
+    WITH_PARENTS = "with_parents", _("With parents")
+    WITH_SPOUSE = "with_spouse", _("With spouse")
+    WITH_CHILDREN = "with_children", _("With children")
+    WITH_SIBLINGS = "with_siblings", _("With siblings")
+    OTHER = "other", _("Other")
+
+
+class WithdrawalDuration(models.TextChoices):
+    UNDER_1Y = "under_1y", _("Under 1 year")
+    Y1_3 = "1_3y", _("1–3 years")
+    Y3_5 = "3_5y", _("3–5 years")
+    Y5_10 = "5_10y", _("5–10 years")
+    Y10_20 = "10_20y", _("10–20 years")
+    Y20_PLUS = "20y_plus", _("20 years or more")
+
+
+class ConsentBasis(models.TextChoices):
+    PERSON = "person", _("Consent of the person")
+    FAMILY = "family", _("Consent of the family")
+    ANONYMISED = "anonymised", _("Shared anonymised")
+
+
+class CaseStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    SCHEDULED = "scheduled", _("Scheduled")
+    REVIEWED = "reviewed", _("Reviewed")
+    MONITORING = "monitoring", _("Monitoring")
+    CLOSED = "closed", _("Closed")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+NARRATIVE_FIELDS = ("summary", "history", "current_support", "difficulties", "questions")
+
+
+class Case(models.Model):
+    """事例: a difficult case an agency submits, de-identified.
+
+    Facts are bands only. The five narratives are stored sealed (AES-GCM under the case's own
+    data key, bound to this record and field): the database never holds them in clear, and
+    they are unsealed only by `conferences.services.case_content_read`, which audits it.
+    """
+
+    network = models.ForeignKey(
+        "network.Network", verbose_name=_("network"), related_name="cases", on_delete=models.PROTECT
+    )
+    submitting_agency = models.ForeignKey(
+        "agencies.Agency",
+        verbose_name=_("submitting agency"),
+        related_name="submitted_cases",
+        on_delete=models.PROTECT,
+    )
+    author = models.ForeignKey(
+        "agencies.User",
+        verbose_name=_("author"),
+        related_name="authored_cases",
+        on_delete=models.PROTECT,
+    )
+    # NULL until submission: drafts have no code, and NULLs never collide in the unique index.
+    code = models.CharField(_("case code"), max_length=16, null=True, blank=True)  # noqa: DJ001
+    fiscal_year = models.PositiveSmallIntegerField(_("fiscal year"), null=True, blank=True)
+    sequence = models.PositiveIntegerField(_("sequence"), null=True, blank=True)
+    title = models.CharField(_("title"), max_length=100)
+    age_band = models.CharField(_("age band"), max_length=10, choices=AgeBand.choices)
+    gender = models.CharField(_("gender"), max_length=10, choices=Gender.choices)
+    household = models.CharField(_("household"), max_length=16, choices=Household.choices)
+    withdrawal_duration = models.CharField(
+        _("withdrawal duration"), max_length=10, choices=WithdrawalDuration.choices
+    )
+    involved_agencies = models.ManyToManyField(
+        "agencies.Agency",
+        verbose_name=_("agencies involved now"),
+        related_name="involved_cases",
+        blank=True,
+    )
+    consent_basis = models.CharField(
+        _("consent basis for sharing"), max_length=12, choices=ConsentBasis.choices
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=CaseStatus.choices, default=CaseStatus.DRAFT
+    )
+    data_key = models.OneToOneField(
+        DataKey, verbose_name=_("data key"), on_delete=models.PROTECT, related_name="case"
+    )
+    summary = models.BinaryField(_("summary (sealed)"), null=True)
+    history = models.BinaryField(_("history (sealed)"), null=True)
+    current_support = models.BinaryField(_("current support (sealed)"), null=True)
+    difficulties = models.BinaryField(_("difficulties (sealed)"), null=True)
+    questions = models.BinaryField(_("questions for the meeting (sealed)"), null=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    purged_at = models.DateTimeField(_("content purged at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        ordering = ["-created_at", "-id"]
+        permissions = [("view_case_content", _("Can read the case's content"))]
+        constraints = [
+            models.UniqueConstraint(fields=["network", "code"], name="case_code_unique"),
+            models.UniqueConstraint(
+                fields=["network", "fiscal_year", "sequence"], name="case_sequence_unique"
+            ),
+        ]
+        indexes = [models.Index(fields=["network", "status"])]
+
+    def __str__(self):
+        return self.code or f"{_('draft')} #{self.pk}"
+
+
+class CaseTransition(models.Model):
+    """One change of a case's status: from, to, who, why, when. Never edited."""
+
+    case = models.ForeignKey(Case, related_name="transitions", on_delete=models.CASCADE)
+    from_status = models.CharField(_("from"), max_length=12, choices=CaseStatus.choices, blank=True)
+    to_status = models.CharField(_("to"), max_length=12, choices=CaseStatus.choices)
+    actor = models.ForeignKey(
+        "agencies.User", verbose_name=_("by"), related_name="+", on_delete=models.PROTECT
+    )
+    reason = models.TextField(_("reason"), blank=True)
+    at = models.DateTimeField(_("at"))
+
+    class Meta:
+        verbose_name = _("case status change")
+        verbose_name_plural = _("case status changes")
+        ordering = ["at", "id"]
+
+    def __str__(self):
+        return f"{self.case_id}: {self.from_status or '—'} → {self.to_status}"
+
+
+class ScreeningTerm(models.Model):
+    """A network's screening exception (allowed term) or forbidden term.
+
+    Allowed terms are kept in clear with the reason a coordinator accepted them. Forbidden
+    terms are stored only as keyed hashes of their normalised form, never in clear, so the
+    list itself reveals nothing; the text's tokens are hashed the same way to match them.
+    """
+
+    class Kind(models.TextChoices):
+        ALLOWED = "allowed", _("Allowed (accepted false positive)")
+        FORBIDDEN = "forbidden", _("Forbidden")
+
+    network = models.ForeignKey(
+        "network.Network", related_name="screening_terms", on_delete=models.CASCADE
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    term = models.CharField(_("term"), max_length=100, blank=True)  # allowed terms only
+    term_hash = models.CharField(_("keyed hash"), max_length=64)
+    category = models.CharField(_("category"), max_length=20, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    created_by = models.ForeignKey(
+        "agencies.User", verbose_name=_("by"), related_name="+", on_delete=models.PROTECT
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("screening term")
+        verbose_name_plural = _("screening terms")
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["network", "kind", "term_hash"], name="screening_term_unique"
+            )
+        ]
+
+    def __str__(self):
+        return self.term if self.kind == self.Kind.ALLOWED else f"{self.term_hash[:12]}…"

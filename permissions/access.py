@@ -57,3 +57,9 @@ def get_for_action(
     if action_perm != view_perm:  # already checked: asking again costs queries, not safety
         require_perm(user, action_perm, obj)
     return obj
+
+
+def require(allowed: bool, *, code: str) -> None:
+    """Raise 403 (`Forbidden` with `code`) unless `allowed`; for decisions a selector made."""
+    if not allowed:
+        raise Forbidden(code, _("You do not have permission to perform this action."))

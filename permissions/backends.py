@@ -9,18 +9,24 @@ source of truth, so nothing has to be revoked when a term ends:
 - `agencies.manage_agency` on an agency: the person coordinates a network the agency sits in
   or runs the secretariat of, or the agency sits in no network yet (just registered);
 - `agencies.change_agency` on an agency: `manage_agency`, or the person is its own staff
-  (they keep its public profile up to date).
+  (they keep its public profile up to date);
+- `agencies.add_agency` (no object): the person coordinates some network;
+- `conferences.add_case` on a network: staff of an agency seated now in its practitioners'
+  tier, unless auditor or representative only there;
+- `conferences.change_case` on a case: staff of its submitting agency (whether they see the
+  case at all is `permissions.selectors.case_access`'s to say, first).
 
-- `agencies.add_agency` (no object): the person coordinates some network.
-
-Platform administrators get every permission from Django's ModelBackend already.
+Platform administrators get every permission from Django's ModelBackend already, which is
+why case access is never decided by `has_perm` alone.
 """
 
 from django.contrib.auth.backends import BaseBackend
+from guardian.backends import ObjectPermissionBackend
 
 from agencies.models import Agency
+from conferences.models import Case
 from config import clock
-from network.models import Membership, Network
+from network.models import Membership, Network, Tier
 from permissions import selectors
 
 
@@ -46,7 +52,28 @@ def _changes_agency(user, agency: Agency) -> bool:
     return user.agency_id == agency.pk or _manages_agency(user, agency)
 
 
+def _submits_cases(user, network: Network) -> bool:
+    """Staff of an agency seated now in the network's practitioners' tier, unless their
+    capacity there bars case access (auditors, representatives only)."""
+    if not user.agency_id:
+        return False
+    today = clock.today()
+    seated = Membership.objects.current(today).filter(
+        network=network, agency_id=user.agency_id, tier=Tier.PRACTITIONERS
+    )
+    barred = Network.objects.filter(
+        selectors.networks_without_case_access(user, today, field="pk"), pk=network.pk
+    )
+    return seated.exists() and not barred.exists()
+
+
+def _writes_case(user, case) -> bool:
+    return user.agency_id is not None and user.agency_id == case.submitting_agency_id
+
+
 RULES = {
+    ("conferences.add_case", Network): _submits_cases,
+    ("conferences.change_case", Case): _writes_case,
     ("network.view_network", Network): _sits_in_current_membership,
     ("agencies.manage_agency", Agency): _manages_agency,
     ("agencies.change_agency", Agency): _changes_agency,
@@ -65,3 +92,18 @@ class MembershipBackend(BaseBackend):
             return perm == "agencies.add_agency" and is_coordinator_anywhere(user_obj)
         rule = RULES.get((perm, type(obj)))
         return bool(rule and rule(user_obj, obj))
+
+
+class TimeAwareGuardianBackend(ObjectPermissionBackend):
+    """Guardian's backend, except for cases: their grants may be limited in time, which
+    guardian's checker does not know, so case access is answered only by
+    `permissions.selectors.case_access` (and `visible_cases` for lists)."""
+
+    def has_perm(self, user_obj, perm, obj=None):
+        if isinstance(obj, Case):
+            return False
+        if obj is not None and "." in perm and perm.split(".", 1)[0] != obj._meta.app_label:
+            # A rule of another app about this object (conferences.add_case on a network):
+            # not guardian's to answer, and it would raise rather than say no.
+            return False
+        return super().has_perm(user_obj, perm, obj)

@@ -7,9 +7,11 @@
 from dataclasses import dataclass, field
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 
 from config import clock
-from network.models import Membership, Network, StaffRole, Tier
+from network.fiscal import fiscal_year_of
+from network.models import ConfidentialityPledge, Membership, Network, StaffRole, Tier
 from permissions.models import NetworkUserObjectPermission
 
 
@@ -140,3 +142,170 @@ def manageable_agencies(user):
     )
     # Agencies in no network are open to coordinators only; one query, no round trip first.
     return Agency.objects.filter(in_coordinated | (unattached & Q(Exists(coordinated))))
+
+
+# --- Cases: need to know ------------------------------------------------------------------
+
+
+def _valid_now(now):
+    return (Q(valid_from__isnull=True) | Q(valid_from__lte=now)) & (
+        Q(valid_until__isnull=True) | Q(valid_until__gt=now)
+    )
+
+
+def _granted(user, codename: str, now) -> Q:
+    """Cases on which the person holds `codename` now, through their groups or in person."""
+    from permissions.models import CaseGroupObjectPermission, CaseUserObjectPermission
+
+    through_group = CaseGroupObjectPermission.objects.filter(
+        content_object=OuterRef("pk"), permission__codename=codename, group__user=user
+    )
+    in_person = CaseUserObjectPermission.objects.filter(
+        _valid_now(now), content_object=OuterRef("pk"), permission__codename=codename, user=user
+    )
+    return Q(Exists(through_group)) | Q(Exists(in_person))
+
+
+def networks_without_case_access(user, today, field: str = "network_id") -> Q:
+    """Networks where the person's capacity bars case access whatever grants say: the
+    auditor role (reads the access log, never cases), and representatives who are neither
+    designated practitioners nor coordinators there (aggregates only)."""
+    auditing = StaffRole.objects.filter(user=user, role=StaffRole.Role.AUDITOR).values("network_id")
+    current = Membership.objects.current(today).filter(designated_people=user)
+    representing = current.filter(tier=Tier.REPRESENTATIVES).values("network_id")
+    practising = current.filter(tier=Tier.PRACTITIONERS).values("network_id")
+    coordinating = StaffRole.objects.filter(user=user, role=StaffRole.Role.COORDINATOR).values(
+        "network_id"
+    )
+
+    def within(networks):
+        return Q(**{f"{field}__in": networks})
+
+    return within(auditing) | (within(representing) & ~within(practising) & ~within(coordinating))
+
+
+def visible_cases(user):
+    """Cases whose facts (code, bands, status) the person may see: one query for lists.
+
+    Platform admins see none through the API. Facts need a `view_case` grant valid now,
+    outside the networks `networks_without_case_access` bars.
+    """
+    from conferences.models import Case
+
+    if not user.is_authenticated or not user.is_active or user.is_superuser:
+        return Case.objects.none()
+    now = clock.now()
+    return Case.objects.filter(_granted(user, "view_case", now)).exclude(
+        networks_without_case_access(user, timezone.localdate(now))
+    )
+
+
+def content_readable_cases(user):
+    """Cases whose content the person may read now: the facts rule, plus a content grant
+    valid now, plus a confidentiality pledge for the case's network and the current fiscal
+    year, and content that has not been purged."""
+    from conferences.models import Case
+
+    if not user.is_authenticated or not user.is_active or user.is_superuser:
+        return Case.objects.none()
+    now = clock.now()
+    pledged = ConfidentialityPledge.objects.filter(
+        person=user, network=OuterRef("network"), fiscal_year=fiscal_year_of(now)
+    )
+    return (
+        Case.objects.filter(_granted(user, "view_case", now))
+        .filter(_granted(user, "view_case_content", now))
+        .filter(Exists(pledged), purged_at__isnull=True)
+        .exclude(networks_without_case_access(user, timezone.localdate(now)))
+    )
+
+
+@dataclass(frozen=True)
+class CaseAccess:
+    facts: bool
+    content: bool
+
+
+def case_access(user, case) -> CaseAccess:
+    """What the person may see of one case. The same querysets as the lists, narrowed to
+    the case, so the single check and the list can never disagree."""
+    facts = visible_cases(user).filter(pk=case.pk).exists()
+    content = facts and content_readable_cases(user).filter(pk=case.pk).exists()
+    return CaseAccess(facts=facts, content=content)
+
+
+# --- The access audit ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    ok: bool
+    records: int
+    first_broken: int | None  # sequence number of the first record that does not verify
+
+
+def access_chain_verify(network) -> ChainReport:
+    """Walk a network's access chain end to end. A record altered (its hash no longer
+    matches), removed (a gap in sequence numbers or a broken link) or cut off at the end (the
+    head no longer matches the last record) is reported at the first sequence affected."""
+    from permissions.models import AccessChainHead, AccessRecord
+    from permissions.services import access_record_hash
+
+    previous_hash, expected, count = "0" * 64, 1, 0
+    records = AccessRecord.objects.filter(network=network).order_by("sequence")
+    for record in records.iterator(chunk_size=2000):
+        count += 1
+        recomputed = access_record_hash(
+            previous_hash=record.previous_hash,
+            network_id=record.network_id,
+            sequence=record.sequence,
+            at=record.at,
+            person_id=record.person_id,
+            case_id=record.case_id,
+            fields=record.fields,
+            via=record.via,
+        )
+        if (
+            record.sequence != expected
+            or record.previous_hash != previous_hash
+            or recomputed != record.hash
+        ):
+            return ChainReport(ok=False, records=count, first_broken=expected)
+        previous_hash, expected = record.hash, expected + 1
+    head = AccessChainHead.objects.filter(network=network).first()
+    if head is not None and (head.sequence != expected - 1 or head.hash != previous_hash):
+        return ChainReport(ok=False, records=count, first_broken=expected)
+    return ChainReport(ok=True, records=count, first_broken=None)
+
+
+def audited_networks(user) -> QuerySet[Network]:
+    """Networks whose access log the person audits."""
+    if not user.is_authenticated or not user.is_active:
+        return Network.objects.none()
+    return Network.objects.filter(
+        pk__in=NetworkUserObjectPermission.objects.filter(
+            user=user, permission__codename="audit_network"
+        ).values("content_object_id")
+    )
+
+
+def visible_access_records(user):
+    """Access records of the networks the person audits or coordinates, newest first; None
+    when they do neither anywhere (the log is not theirs to read at all)."""
+    from permissions.models import AccessRecord
+
+    if not user.is_authenticated or not user.is_active:
+        return None
+    networks = NetworkUserObjectPermission.objects.filter(
+        user=user, permission__codename__in=["audit_network", "coordinate_network"]
+    ).values("content_object_id")
+    if not networks.exists():
+        return None
+    return AccessRecord.objects.filter(network_id__in=networks).order_by("-at", "-id")
+
+
+def case_permission(user, perm: str, obj) -> bool:
+    """`user.has_perm` for case actions (`conferences.add_case` on a network,
+    `conferences.change_case` on a case), except that platform admins hold none of them:
+    Django grants superusers every permission, and they are not case workers."""
+    return user.is_active and not user.is_superuser and user.has_perm(perm, obj)

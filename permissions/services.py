@@ -1,15 +1,27 @@
 """Grants and revocations of object permissions, in response to domain events only.
 
-No view, admin action or migration writes guardian rows directly: a staff role being added
-or removed calls `network_staff_grants_sync`, which recomputes that person's grants on the
-network from their roles (so removing one of two roles keeps what the other still grants),
-and whether they may open the admin at all.
+No view, admin action or migration writes guardian rows directly. The domain events:
+- a staff role added or removed: `network_staff_grants_sync` recomputes the person's grants
+  on the network from their roles (removing one of two roles keeps what the other grants),
+  their place in the network's coordinator group, and whether they may open the admin;
+- an account saved: `user_agency_group_sync` keeps the person in their agency's group;
+- a case created: `case_created_grants` (its agency); submitted: `case_submitted_grants`
+  (the network's coordinators); later events grant single people for a window
+  (`case_user_grant`) and take it back (`case_user_revoke`).
+The access audit's writer lives here too: reading content is an event that must be recorded.
 """
 
+import hashlib
+import json
+from datetime import datetime
+
+from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from guardian.shortcuts import assign_perm, get_perms, remove_perm
 
+from config import clock
 from network.models import Network, StaffRole
+from permissions.models import AccessChainHead, AccessRecord, CaseUserObjectPermission
 
 # What each network staff role grants on its network.
 STAFF_ROLE_GRANTS: dict[str, frozenset[str]] = {
@@ -32,6 +44,7 @@ def network_staff_grants_sync(*, user, network: Network) -> set[str]:
         assign_perm(f"network.{codename}", user, network)
     for codename in held - wanted:
         remove_perm(f"network.{codename}", user, network)
+    _coordinator_group_sync(user, network)
     _admin_access_sync(user)
     return wanted
 
@@ -45,3 +58,169 @@ def _admin_access_sync(user) -> None:
     if user.is_staff != wanted:
         user.is_staff = wanted
         user.save(update_fields=["is_staff"])
+
+
+# --- Groups that carry grants -------------------------------------------------------------
+# An agency's staff and a network's coordinators each form a guardian group, so a grant
+# made to the group at a domain event reaches people who join later without new rows.
+
+
+def agency_group(agency_id: int) -> Group:
+    return Group.objects.get_or_create(name=f"agency:{agency_id}")[0]
+
+
+def coordinator_group(network_id: int) -> Group:
+    return Group.objects.get_or_create(name=f"coordinators:{network_id}")[0]
+
+
+@transaction.atomic
+def user_agency_group_sync(user) -> None:
+    """Keep a person in exactly their agency's group (none without an agency).
+
+    Called whenever an account is saved (permissions.signals), so a move between agencies
+    takes the person's access to the old agency's cases away at once.
+    """
+    wanted = {agency_group(user.agency_id)} if user.agency_id else set()
+    current = set(user.groups.filter(name__startswith="agency:"))
+    if stale := current - wanted:
+        user.groups.remove(*stale)
+    if missing := wanted - current:
+        user.groups.add(*missing)
+
+
+def _coordinator_group_sync(user, network: Network) -> None:
+    group = coordinator_group(network.pk)
+    coordinates = StaffRole.objects.filter(
+        network=network, user=user, role=StaffRole.Role.COORDINATOR
+    ).exists()
+    if coordinates:
+        user.groups.add(group)
+    else:
+        user.groups.remove(group)
+
+
+# --- Grants on cases ----------------------------------------------------------------------
+
+CASE_PERMS = ("conferences.view_case", "conferences.view_case_content")
+
+
+@transaction.atomic
+def case_created_grants(case) -> None:
+    """A new case (a draft) is its agency's alone: facts and content to the agency's staff."""
+    group = agency_group(case.submitting_agency_id)
+    for perm in CASE_PERMS:
+        assign_perm(perm, group, case)
+
+
+@transaction.atomic
+def case_submitted_grants(case) -> None:
+    """On submission the network's coordinators (present and future) see the case."""
+    group = coordinator_group(case.network_id)
+    for perm in CASE_PERMS:
+        assign_perm(perm, group, case)
+
+
+@transaction.atomic
+def case_user_grant(
+    *,
+    case,
+    user,
+    source: str,
+    content: bool,
+    valid_from: datetime | None = None,
+    valid_until: datetime | None = None,
+) -> None:
+    """Grant one person the case's facts (and its content if `content`), for the window
+    [valid_from, valid_until) when given, on behalf of the domain event named `source`
+    (e.g. "meeting:12"). Granting again from the same source moves the window."""
+    codenames = ["view_case", "view_case_content"] if content else ["view_case"]
+    for codename in codenames:
+        CaseUserObjectPermission.objects.update_or_create(
+            user=user,
+            content_object=case,
+            permission=_case_permission(codename),
+            source=source,
+            defaults={"valid_from": valid_from, "valid_until": valid_until},
+        )
+
+
+@transaction.atomic
+def case_user_revoke(*, case, source: str, user=None) -> int:
+    """Withdraw what the domain event `source` granted on the case (to one person or all)."""
+    rows = CaseUserObjectPermission.objects.filter(content_object=case, source=source)
+    if user is not None:
+        rows = rows.filter(user=user)
+    return rows.delete()[0]
+
+
+def expired_grants_delete(*, now: datetime) -> int:
+    """Delete time-limited grants whose window has closed. Housekeeping only: the selectors
+    already ignore them at read time."""
+    return CaseUserObjectPermission.objects.filter(valid_until__lte=now).delete()[0]
+
+
+def _case_permission(codename: str) -> Permission:
+    return Permission.objects.get(content_type__app_label="conferences", codename=codename)
+
+
+# --- The access audit ---------------------------------------------------------------------
+
+
+def access_record_hash(
+    *, previous_hash: str, network_id, sequence, at, person_id, case_id, fields, via
+) -> str:
+    """SHA-256 over the record's content and the previous record's hash (canonical JSON)."""
+    payload = json.dumps(
+        {
+            "previous": previous_hash,
+            "network": network_id,
+            "sequence": sequence,
+            "at": at.isoformat(),
+            "person": person_id,
+            "case": case_id,
+            "fields": list(fields),
+            "via": via,
+        },
+        sort_keys=True,
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+@transaction.atomic
+def access_record_write(*, person, case, fields: list[str], via: str) -> AccessRecord:
+    """Append one record to the case's network's access chain.
+
+    Call it inside the transaction that produces the response carrying the content: if the
+    record cannot be written, the content is not returned. Appends are serialised per
+    network by locking the chain's head row.
+    """
+    AccessChainHead.objects.get_or_create(network_id=case.network_id)
+    head = AccessChainHead.objects.select_for_update().get(network_id=case.network_id)
+    at = clock.now()
+    sequence = head.sequence + 1
+    digest = access_record_hash(
+        previous_hash=head.hash,
+        network_id=case.network_id,
+        sequence=sequence,
+        at=at,
+        person_id=person.pk,
+        case_id=case.pk,
+        fields=fields,
+        via=via,
+    )
+    record = AccessRecord.objects.create(
+        network_id=case.network_id,
+        sequence=sequence,
+        at=at,
+        person=person,
+        case=case,
+        fields=list(fields),
+        via=via,
+        previous_hash=head.hash,
+        hash=digest,
+    )
+    head.sequence, head.hash = sequence, digest
+    head.save(update_fields=["sequence", "hash"])
+    return record

@@ -13,6 +13,7 @@ from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from agencies.models import Sector, User
+from conferences.encryption import create_keyring_file, get_keyring
 from network.models import Network, StaffRole, Tier
 from tests.factories import AgencyFactory, NetworkFactory, UserFactory, give_role, seat
 
@@ -33,6 +34,18 @@ class World:
 
     def person(self, persona: str) -> User | None:
         return None if persona == "anonymous" else getattr(self, persona)
+
+
+@pytest.fixture(autouse=True)
+def keyring_file(settings, tmp_path):
+    """Every test gets a fresh keyring (one active key, a hash key) at KEYRING_FILE, and no
+    process-wide cached copy of another test's."""
+    path = tmp_path / "keyring" / "keyring.json"
+    create_keyring_file(path)
+    settings.KEYRING_FILE = path
+    get_keyring.cache_clear()
+    yield path
+    get_keyring.cache_clear()
 
 
 @pytest.fixture(autouse=True)
@@ -103,3 +116,86 @@ def api_as(api):
         return api
 
     return login
+
+
+CLEAN_CASE = {
+    "title": "長期のひきこもりと家族の疲弊",
+    "age_band": "30s",
+    "gender": "male",
+    "household": "with_parents",
+    "withdrawal_duration": "10_20y",
+    "consent_basis": "family",
+    "summary": "30代の本人は10年以上自宅からほとんど外出していない。母親が窓口に相談した。",
+    "history": "高校卒業後に就職したが半年で退職し、その後は自室で過ごすことが多い。",
+    "current_support": "保健師が月1回の家庭訪問を続けている。本人とは会えていない。",
+    "difficulties": "家族が高齢になり、今後の生活への不安が強い。",
+    "questions": "本人への接触の方法と、家族支援の役割分担について検討したい。",
+}
+
+
+@dataclass
+class CaseWorld:
+    """The world, with pledges signed, a peer practitioner agency, and cases of the clinic
+    (the member's agency): a draft and a submitted one."""
+
+    world: World
+    peer: User  # designated practitioner of another agency in network A
+    draft: object
+    submitted: object
+
+    def person(self, persona: str) -> User | None:
+        if persona == "peer":
+            return self.peer
+        return self.world.person(persona)
+
+
+CASE_PERSONAS = [
+    "coordinator",
+    "member",
+    "colleague",
+    "peer",
+    "representative",
+    "auditor",
+    "admin",
+    "stranger",
+    "anonymous",
+]
+
+
+def sign_pledges(network, *people):
+    from network import services as network_services
+
+    for person in people:
+        network_services.pledge_sign(person=person, network=network)
+
+
+def make_case(author, network, *, submit=False, **overrides):
+    from conferences import services as case_services
+
+    fields = {**CLEAN_CASE, **overrides}
+    case = case_services.case_create(author=author, network=network, **fields)
+    if submit:
+        case = case_services.case_submit(actor=author, case=case)
+    return case
+
+
+@pytest.fixture
+def case_world(world) -> CaseWorld:
+    peer_agency = AgencyFactory(name="ハローワーク", sector=Sector.EMPLOYMENT)
+    peer = UserFactory(username="peer", agency=peer_agency, display_name="就労 五郎")
+    seat(world.network, peer_agency, Tier.PRACTITIONERS, people=[peer])
+    sign_pledges(
+        world.network,
+        world.coordinator,
+        world.member,
+        world.colleague,
+        world.representative,
+        world.auditor,
+        peer,
+    )
+    return CaseWorld(
+        world=world,
+        peer=peer,
+        draft=make_case(world.member, world.network),
+        submitted=make_case(world.member, world.network, submit=True),
+    )

@@ -1,0 +1,95 @@
+"""The network's side of the de-identification screening: which terms it allows, which it
+forbids (as keyed hashes only), and the screening of a case's texts with them.
+
+`conferences.deidentify` knows Japanese text; this module knows the database.
+"""
+
+import hashlib
+import hmac
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from agencies.models import Agency, User
+from conferences import deidentify, encryption
+from conferences.models import ScreeningTerm
+from network.models import Network
+
+
+def term_hash(network: Network, term: str) -> str:
+    """HMAC-SHA256 of a normalised term under a key derived for this network from the
+    keyring's hashing key: equal terms hash equally within a network, and the stored
+    hashes reveal nothing without the keyring (nor link networks to each other)."""
+    key = encryption.derived_key(f"forbidden-terms:{network.pk}")
+    return hmac.new(key, deidentify.normalise_term(term).encode(), hashlib.sha256).hexdigest()
+
+
+def screening_context(network: Network) -> deidentify.ScreeningContext:
+    """The municipality, registered agency names and the network's allowed and forbidden
+    terms, as the screening needs them. Three queries."""
+    terms = list(
+        ScreeningTerm.objects.filter(network=network).values_list("kind", "term", "term_hash")
+    )
+    allowed = frozenset(
+        deidentify.normalise_term(term)
+        for kind, term, _h in terms
+        if kind == ScreeningTerm.Kind.ALLOWED
+    )
+    forbidden = frozenset(h for kind, _t, h in terms if kind == ScreeningTerm.Kind.FORBIDDEN)
+    return deidentify.ScreeningContext(
+        municipality=network.municipality,
+        allowed_terms=allowed,
+        known_names=frozenset(Agency.objects.values_list("name", flat=True)),
+        forbidden_hashes=forbidden,
+        hash_term=lambda text: term_hash(network, text),
+    )
+
+
+def case_screen(*, network: Network, fields: dict[str, str]) -> list[deidentify.Finding]:
+    """Findings of personal data in the given texts, per the network's rules."""
+    return deidentify.screen(fields, screening_context(network))
+
+
+def finding_as_dict(finding: deidentify.Finding) -> dict:
+    return {
+        "field": finding.field,
+        "start": finding.start,
+        "end": finding.end,
+        "category": finding.category,
+        "excerpt": finding.excerpt,
+    }
+
+
+@transaction.atomic
+def screening_term_add(
+    *, network: Network, kind: str, term: str, category: str, reason: str, actor: User
+) -> tuple[ScreeningTerm, bool]:
+    """Record an allowed term (a finding a coordinator accepted as a false positive, with
+    the reason) or a forbidden term (kept only as its keyed hash). Adding the same term
+    again returns the existing entry."""
+    normalised = deidentify.normalise_term(term)
+    if not normalised:
+        raise ValidationError({"term": [_("The term is empty.")]})
+    if kind == ScreeningTerm.Kind.ALLOWED and not reason.strip():
+        raise ValidationError({"reason": [_("Say why this is not personal data.")]})
+    if category and category not in deidentify.CATEGORIES:
+        raise ValidationError({"category": [_("Unknown category.")]})
+    digest = term_hash(network, term)
+    existing = ScreeningTerm.objects.filter(network=network, kind=kind, term_hash=digest).first()
+    if existing:
+        return existing, False
+    try:
+        with transaction.atomic():
+            entry = ScreeningTerm.objects.create(
+                network=network,
+                kind=kind,
+                term=term if kind == ScreeningTerm.Kind.ALLOWED else "",
+                term_hash=digest,
+                category=category,
+                reason=reason,
+                created_by=actor,
+            )
+    except IntegrityError:  # added by someone else a moment ago
+        return ScreeningTerm.objects.get(network=network, kind=kind, term_hash=digest), False
+    return entry, True

@@ -1,0 +1,180 @@
+"""HTTP shapes of cases, screening and the access audit (API.md "Cases", "Audit")."""
+
+from rest_framework import serializers
+
+from agencies.models import Agency
+from conferences.models import NARRATIVE_FIELDS, Case, ScreeningTerm
+from config.serializers import display_field
+from network.models import Network
+from permissions.selectors import visible_networks
+
+NARRATIVE_MAX = 20_000
+
+
+class CaseSerializer(serializers.ModelSerializer):
+    """A case's facts: what lists show. Never narratives."""
+
+    submitting_agency_name = serializers.CharField(source="submitting_agency.name", read_only=True)
+    age_band_display = display_field("age_band")
+    gender_display = display_field("gender")
+    household_display = display_field("household")
+    withdrawal_duration_display = display_field("withdrawal_duration")
+    consent_basis_display = display_field("consent_basis")
+    status_display = display_field("status")
+    content_purged = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Case
+        fields = [
+            "id",
+            "network",
+            "code",
+            "fiscal_year",
+            "submitting_agency",
+            "submitting_agency_name",
+            "title",
+            "age_band",
+            "age_band_display",
+            "gender",
+            "gender_display",
+            "household",
+            "household_display",
+            "withdrawal_duration",
+            "withdrawal_duration_display",
+            "involved_agencies",
+            "consent_basis",
+            "consent_basis_display",
+            "status",
+            "status_display",
+            "created_at",
+            "submitted_at",
+            "closed_at",
+            "content_purged",
+        ]
+        read_only_fields = fields
+
+    def get_content_purged(self, case) -> bool:
+        return case.purged_at is not None
+
+
+class CaseContentSerializer(serializers.Serializer):
+    summary = serializers.CharField(allow_blank=True)
+    history = serializers.CharField(allow_blank=True)
+    current_support = serializers.CharField(allow_blank=True)
+    difficulties = serializers.CharField(allow_blank=True)
+    questions = serializers.CharField(allow_blank=True)
+
+
+class CaseDetailSerializer(CaseSerializer):
+    """Facts plus `content`: the narratives where the reader may read them, else null."""
+
+    content = CaseContentSerializer(allow_null=True, read_only=True)
+
+    class Meta(CaseSerializer.Meta):
+        fields = [*CaseSerializer.Meta.fields, "content"]
+        read_only_fields = fields
+
+
+class CaseWriteSerializer(serializers.ModelSerializer):
+    """What a submitting agency writes: facts and narratives. `network` on creation only."""
+
+    network = serializers.PrimaryKeyRelatedField(queryset=Network.objects.all())
+    involved_agencies = serializers.PrimaryKeyRelatedField(
+        queryset=Agency.objects.all(), many=True, required=False
+    )
+    summary = serializers.CharField(allow_blank=True, required=False, max_length=NARRATIVE_MAX)
+    history = serializers.CharField(allow_blank=True, required=False, max_length=NARRATIVE_MAX)
+    current_support = serializers.CharField(
+        allow_blank=True, required=False, max_length=NARRATIVE_MAX
+    )
+    difficulties = serializers.CharField(allow_blank=True, required=False, max_length=NARRATIVE_MAX)
+    questions = serializers.CharField(allow_blank=True, required=False, max_length=NARRATIVE_MAX)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None and "network" in self.fields:
+            # A network the person cannot see answers like one that does not exist.
+            self.fields["network"].queryset = visible_networks(request.user)
+
+    class Meta:
+        model = Case
+        fields = [
+            "network",
+            "title",
+            "age_band",
+            "gender",
+            "household",
+            "withdrawal_duration",
+            "involved_agencies",
+            "consent_basis",
+            *NARRATIVE_FIELDS,
+        ]
+
+
+class CaseUpdateSerializer(CaseWriteSerializer):
+    class Meta(CaseWriteSerializer.Meta):
+        fields = [f for f in CaseWriteSerializer.Meta.fields if f != "network"]
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+
+
+class ScreenRequestSerializer(serializers.Serializer):
+    network = serializers.IntegerField()
+    fields = serializers.DictField(
+        child=serializers.CharField(allow_blank=True, max_length=NARRATIVE_MAX)
+    )
+
+
+class FindingSerializer(serializers.Serializer):
+    field = serializers.CharField()
+    start = serializers.IntegerField()
+    end = serializers.IntegerField()
+    category = serializers.CharField()
+    excerpt = serializers.CharField()
+
+
+class ScreenResponseSerializer(serializers.Serializer):
+    findings = FindingSerializer(many=True)
+
+
+class ScreeningTermSerializer(serializers.ModelSerializer):
+    """An allowed term comes back as written; a forbidden term never does."""
+
+    term = serializers.CharField(max_length=100, write_only=True)
+    category = serializers.CharField(required=False, allow_blank=True)
+    reason = serializers.CharField(required=False, allow_blank=True)
+    created_by = serializers.PrimaryKeyRelatedField(read_only=True)
+
+    class Meta:
+        model = ScreeningTerm
+        fields = ["id", "network", "term", "category", "reason", "created_by", "created_at"]
+        read_only_fields = ["network", "created_at"]
+
+    def to_representation(self, entry):
+        data = super().to_representation(entry)
+        if entry.kind == ScreeningTerm.Kind.ALLOWED:
+            data["term"] = entry.term
+        return data
+
+
+class AccessRecordSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    network = serializers.IntegerField(source="network_id")
+    sequence = serializers.IntegerField()
+    at = serializers.DateTimeField()
+    person = serializers.IntegerField(source="person_id")
+    person_name = serializers.CharField(source="person.display_name")
+    case = serializers.IntegerField(source="case_id")
+    case_code = serializers.CharField(source="case.code", allow_null=True)
+    fields = serializers.ListField(child=serializers.CharField())
+    via = serializers.CharField()
+
+
+class ChainReportSerializer(serializers.Serializer):
+    network = serializers.IntegerField()
+    ok = serializers.BooleanField()
+    records = serializers.IntegerField()
+    first_broken = serializers.IntegerField(allow_null=True)
