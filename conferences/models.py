@@ -166,7 +166,13 @@ class CaseTransition(models.Model):
     from_status = models.CharField(_("from"), max_length=12, choices=CaseStatus.choices, blank=True)
     to_status = models.CharField(_("to"), max_length=12, choices=CaseStatus.choices)
     actor = models.ForeignKey(
-        "agencies.User", verbose_name=_("by"), related_name="+", on_delete=models.PROTECT
+        "agencies.User",
+        verbose_name=_("by"),
+        related_name="+",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        help_text=_("Empty for the service's own jobs (retention purge)."),
     )
     reason = models.TextField(_("reason"), blank=True)
     at = models.DateTimeField(_("at"))

@@ -5,8 +5,6 @@ Each transition locks the case, checks its state, writes with `update_fields`, r
 transition raises `Conflict` with a rule code (409).
 """
 
-from datetime import timedelta
-
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -65,7 +63,9 @@ def _seal_narratives(case: Case, narratives: dict[str, str]) -> list[str]:
     return list(narratives)
 
 
-def _record(case: Case, *, actor: User, to: str, reason: str = "", from_status: str = "") -> None:
+def _record(
+    case: Case, *, actor: User | None, to: str, reason: str = "", from_status: str = ""
+) -> None:
     CaseTransition.objects.create(
         case=case,
         from_status=from_status,
@@ -231,7 +231,7 @@ def case_close(*, actor: User, case: Case, reason: str = "") -> Case:
 
 
 @transaction.atomic
-def case_purge(*, actor: User, case: Case, reason: str = "") -> Case:
+def case_purge(*, actor: User | None, case: Case, reason: str = "") -> Case:
     """Destroy a closed case's data key: its content becomes unrecoverable with any key in
     the keyring, while its facts and statistics stay. Idempotent. 409 unless closed."""
     case = _locked(case)
@@ -248,17 +248,28 @@ def case_purge(*, actor: User, case: Case, reason: str = "") -> Case:
     return case
 
 
-def cases_purge_expired(*, actor: User, now=None) -> list[Case]:
-    """Purge every closed case whose network's retention years have passed since closing."""
+def retention_ends(case: Case):
+    """When a closed case's content must be destroyed: its network's retention years after
+    closing (same month and day; 29 February falls on 28 February)."""
+    years = case.network.retention_years
+    try:
+        return case.closed_at.replace(year=case.closed_at.year + years)
+    except ValueError:
+        return case.closed_at.replace(year=case.closed_at.year + years, day=28)
+
+
+def cases_purge_expired(*, now=None) -> list[Case]:
+    """Purge every closed case whose retention has ended (the service's own job: no actor).
+    Each case is purged in its own transaction, so an interruption loses nothing done."""
     now = now or clock.now()
-    purged = []
     candidates = Case.objects.filter(
         status=CaseStatus.CLOSED, purged_at__isnull=True, closed_at__isnull=False
     ).select_related("network")
-    for case in candidates.iterator():
-        if case.closed_at + timedelta(days=365 * case.network.retention_years) <= now:
-            purged.append(case_purge(actor=actor, case=case, reason="retention expired"))
-    return purged
+    return [
+        case_purge(actor=None, case=case, reason="retention expired")
+        for case in candidates.iterator()
+        if retention_ends(case) <= now
+    ]
 
 
 @transaction.atomic
