@@ -43,11 +43,15 @@ COORDINATE = "network.coordinate_network"
 AUDIT = "network.audit_network"
 
 
-def _cases():
+def _with_relations(cases):
     agencies = Agency.objects.only("id")
-    return Case.objects.select_related("submitting_agency").prefetch_related(
+    return cases.select_related("submitting_agency").prefetch_related(
         Prefetch("involved_agencies", queryset=agencies)
     )
+
+
+def _cases():
+    return _with_relations(Case.objects.all())
 
 
 class CaseFilter(filters.FilterSet):
@@ -70,7 +74,7 @@ class CaseFilter(filters.FilterSet):
 def _visible_case(request, pk) -> Case:
     """The case, if the person may see its facts; 404 otherwise (absent or not theirs)."""
     return get_visible_or_404(
-        _cases().filter(pk__in=visible_cases(request.user).values("pk")),
+        _with_relations(visible_cases(request.user)).select_related("data_key"),
         pk=pk,
         user=request.user,
         view_perm=None,
@@ -95,7 +99,7 @@ class CaseListCreate(generics.ListCreateAPIView):
     filterset_class = CaseFilter
 
     def get_queryset(self):
-        return _cases().filter(pk__in=visible_cases(self.request.user).values("pk"))
+        return _with_relations(visible_cases(self.request.user))
 
     @extend_schema(request=CaseWriteSerializer, responses={201: CaseDetailSerializer})
     def create(self, request, *args, **kwargs):

@@ -17,12 +17,23 @@ from conferences.models import ScreeningTerm
 from network.models import Network
 
 
-def term_hash(network: Network, term: str) -> str:
-    """HMAC-SHA256 of a normalised term under a key derived for this network from the
-    keyring's hashing key: equal terms hash equally within a network, and the stored
-    hashes reveal nothing without the keyring (nor link networks to each other)."""
+def term_hasher(network: Network):
+    """The keyed hash of terms for one network: HMAC-SHA256 of the normalised term under a
+    key derived for this network from the keyring's hash key. Equal terms hash equally
+    within a network; the stored hashes reveal nothing without the keyring, nor link
+    networks to each other. The key is derived once per hasher (screening hashes every
+    token of a text)."""
     key = encryption.derived_key(f"forbidden-terms:{network.pk}")
-    return hmac.new(key, deidentify.normalise_term(term).encode(), hashlib.sha256).hexdigest()
+
+    def hash_term(term: str) -> str:
+        normalised = deidentify.normalise_term(term).encode()
+        return hmac.new(key, normalised, hashlib.sha256).hexdigest()
+
+    return hash_term
+
+
+def term_hash(network: Network, term: str) -> str:
+    return term_hasher(network)(term)
 
 
 def screening_context(network: Network) -> deidentify.ScreeningContext:
@@ -42,7 +53,7 @@ def screening_context(network: Network) -> deidentify.ScreeningContext:
         allowed_terms=allowed,
         known_names=frozenset(Agency.objects.values_list("name", flat=True)),
         forbidden_hashes=forbidden,
-        hash_term=lambda text: term_hash(network, text),
+        hash_term=term_hasher(network),
     )
 
 

@@ -154,16 +154,20 @@ def _valid_now(now):
 
 
 def _granted(user, codename: str, now) -> Q:
-    """Cases on which the person holds `codename` now, through their groups or in person."""
+    """Cases on which the person holds `codename` now, through their groups or in person.
+
+    Written as `pk IN (grant ids UNION grant ids)` rather than correlated EXISTS: the
+    database then starts from the person's few grants and looks cases up by primary key,
+    instead of testing every case of every network (which grows with the table)."""
     from permissions.models import CaseGroupObjectPermission, CaseUserObjectPermission
 
     through_group = CaseGroupObjectPermission.objects.filter(
-        content_object=OuterRef("pk"), permission__codename=codename, group__user=user
-    )
+        permission__codename=codename, group__user=user
+    ).values("content_object_id")
     in_person = CaseUserObjectPermission.objects.filter(
-        _valid_now(now), content_object=OuterRef("pk"), permission__codename=codename, user=user
-    )
-    return Q(Exists(through_group)) | Q(Exists(in_person))
+        _valid_now(now), permission__codename=codename, user=user
+    ).values("content_object_id")
+    return Q(pk__in=through_group.union(in_person))
 
 
 def networks_without_case_access(user, today, field: str = "network_id") -> Q:
