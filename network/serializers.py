@@ -7,7 +7,7 @@ from agencies.models import Agency, User
 from config.serializers import display_field
 from network.fiscal import fiscal_year_label
 from network.models import ConfidentialityPledge, Membership, Network, StaffRole
-from permissions.selectors import network_access
+from permissions.selectors import network_access, staff_role_candidates, visible_users
 
 
 class NetworkSerializer(serializers.ModelSerializer):
@@ -29,7 +29,27 @@ class NetworkSerializer(serializers.ModelSerializer):
         read_only_fields = ["pledge_text_version"]
 
 
-class StaffRoleSerializer(serializers.ModelSerializer):
+class PeopleTheRequesterMayListMixin:
+    """Person fields accept only accounts the requester may list (`visible_users`): any
+    other id answers "does not exist", so ids cannot be probed across networks."""
+
+    person_fields: tuple[str, ...] = ()
+    people = staticmethod(visible_users)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is None:
+            return
+        people = self.people(request.user)
+        for name in self.person_fields:
+            field = self.fields[name]
+            (field.child_relation if hasattr(field, "child_relation") else field).queryset = people
+
+
+class StaffRoleSerializer(PeopleTheRequesterMayListMixin, serializers.ModelSerializer):
+    person_fields = ("user",)
+    people = staticmethod(staff_role_candidates)
     user = serializers.PrimaryKeyRelatedField(queryset=User.objects.all())
     role_display = display_field("role")
     display_name = serializers.CharField(source="user.display_name", read_only=True)
@@ -46,7 +66,8 @@ class PersonSummarySerializer(serializers.ModelSerializer):
         fields = ["id", "display_name", "job_title"]
 
 
-class MembershipSerializer(serializers.ModelSerializer):
+class MembershipSerializer(PeopleTheRequesterMayListMixin, serializers.ModelSerializer):
+    person_fields = ("designated_people",)
     agency = serializers.PrimaryKeyRelatedField(queryset=Agency.objects.all())
     designated_people = serializers.PrimaryKeyRelatedField(
         queryset=User.objects.all(), many=True, required=False

@@ -127,9 +127,11 @@ def membership_validate(
     if designated_people is not None:
         outsiders = [p for p in designated_people if p.agency_id != membership.agency_id]
         if outsiders:
+            # Name outsiders by account id only: any id can be sent here, and echoing the
+            # person's name would show a coordinator the names of people they may not list.
             errors["designated_people"] = [
-                _("%(name)s does not belong to %(agency)s.")
-                % {"name": p.display_name or p.username, "agency": membership.agency.name}
+                _("Account #%(id)s does not belong to %(agency)s.")
+                % {"id": p.pk, "agency": membership.agency.name}
                 for p in outsiders
             ]
     if not errors:
@@ -215,6 +217,10 @@ def pledge_sign(
     nobody signs a wording that changed under them. Signing twice in a year changes nothing
     and returns the existing pledge with `created=False`.
     """
+    # Read the version under the lock `network_update` takes: the caller's copy of the
+    # network may predate a change of wording, and a concurrent change must not slip between
+    # the check and the write.
+    network = Network.objects.select_for_update().get(pk=network.pk)
     if text_version is not None and text_version != network.pledge_text_version:
         raise ValidationError(
             {

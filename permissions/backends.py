@@ -6,10 +6,10 @@ source of truth, so nothing has to be revoked when a term ends:
 
 - `network.view_network` on a network: the person's agency holds a membership whose term
   covers today (either tier);
-- `agencies.manage_agency` on an agency: the person coordinates a network the agency sits in
-  or runs the secretariat of, or the agency sits in no network yet (just registered);
-- `agencies.change_agency` on an agency: `manage_agency`, or the person is its own staff
-  (they keep its public profile up to date);
+- `agencies.manage_agency` on an agency: the person coordinates every network the agency
+  sits in or runs (an agency in no network yet included), see `manageable_agencies`;
+- `agencies.change_agency` on an agency (its public profile): `manage_agency`, its own
+  staff, or a coordinator of any network it sits in;
 - `agencies.add_agency` (no object): the person coordinates some network;
 - `conferences.add_case` on a network: staff of an agency seated now in its practitioners'
   tier, unless auditor or representative only there;
@@ -49,7 +49,11 @@ def _manages_agency(user, agency: Agency) -> bool:
 
 
 def _changes_agency(user, agency: Agency) -> bool:
-    return user.agency_id == agency.pk or _manages_agency(user, agency)
+    if user.agency_id == agency.pk or _manages_agency(user, agency):
+        return True
+    # Coordinators keep the public profile of every agency in their networks up to date,
+    # even one that also sits elsewhere (managing it is another matter).
+    return selectors.agencies_in_coordinated_networks(user).filter(pk=agency.pk).exists()
 
 
 def _submits_cases(user, network: Network) -> bool:

@@ -95,19 +95,37 @@ def network_access(user) -> list[NetworkAccess]:
 
 def visible_users(user):
     """Accounts a person may list: everyone for a platform admin; otherwise their own
-    agency's active staff and, for a coordinator, the active staff of the agencies they
-    manage (`manageable_agencies`), so they can designate people and find the accounts
-    they created."""
+    agency's active staff and, for a coordinator, the active staff of the agencies sitting
+    in their networks and of those they manage (new agencies), so they can designate
+    people and find the accounts they created."""
     from agencies.models import User
 
     if not user.is_authenticated or not user.is_active:
         return User.objects.none()
     if user.is_superuser:
         return User.objects.all()
-    condition = Q(pk=user.pk) | Q(agency__in=manageable_agencies(user).values("pk"))
+    condition = (
+        Q(pk=user.pk)
+        | Q(agency__in=agencies_in_coordinated_networks(user).values("pk"))
+        | Q(agency__in=manageable_agencies(user).values("pk"))
+    )
     if user.agency_id:
         condition |= Q(agency_id=user.agency_id)
     return User.objects.filter(condition, is_active=True)
+
+
+def staff_role_candidates(user):
+    """Accounts a person may give a staff role: those they may list, and those already
+    holding a role in a network they coordinate (auditors often belong to no agency;
+    a new one is registered by the platform admin)."""
+    from agencies.models import User
+
+    if user.is_authenticated and user.is_superuser:
+        return User.objects.all()
+    colleagues = StaffRole.objects.filter(network__in=coordinated_networks(user).values("pk"))
+    return User.objects.filter(
+        Q(pk__in=visible_users(user).values("pk")) | Q(pk__in=colleagues.values("user_id"))
+    )
 
 
 def coordinated_networks(user) -> QuerySet[Network]:
@@ -123,10 +141,26 @@ def coordinated_networks(user) -> QuerySet[Network]:
     )
 
 
+def _sits_in(networks) -> Q:
+    """Agencies holding a membership in, or running the secretariat of, one of `networks`."""
+    return Q(Exists(Membership.objects.filter(agency=OuterRef("pk"), network__in=networks))) | Q(
+        Exists(Network.objects.filter(secretariat_agency=OuterRef("pk"), pk__in=networks))
+    )
+
+
+def agencies_in_coordinated_networks(user):
+    """Agencies sitting in (or running) a network the person coordinates."""
+    from agencies.models import Agency
+
+    return Agency.objects.filter(_sits_in(coordinated_networks(user).values("pk")))
+
+
 def manageable_agencies(user):
-    """Agencies a person may manage (edit, activate, create staff accounts for): every one for
-    a platform admin; for a coordinator, those sitting in or running a network they
-    coordinate, and those sitting in no network at all (just registered)."""
+    """Agencies a person may manage (change whether active, create staff accounts for):
+    every one for a platform admin; for a coordinator, agencies all of whose networks they
+    coordinate, including agencies in no network yet. An agency that also sits in a network
+    they do not coordinate is not theirs to manage: an account they created there would
+    see that other network."""
     from agencies.models import Agency
 
     if not user.is_authenticated or not user.is_active:
@@ -134,14 +168,15 @@ def manageable_agencies(user):
     if user.is_superuser:
         return Agency.objects.all()
     coordinated = coordinated_networks(user).values("pk")
-    in_coordinated = Q(
-        Exists(Membership.objects.filter(agency=OuterRef("pk"), network__in=coordinated))
-    ) | Q(Exists(Network.objects.filter(secretariat_agency=OuterRef("pk"), pk__in=coordinated)))
-    unattached = ~Q(Exists(Membership.objects.filter(agency=OuterRef("pk")))) & ~Q(
-        Exists(Network.objects.filter(secretariat_agency=OuterRef("pk")))
+    elsewhere = Q(
+        Exists(Membership.objects.filter(agency=OuterRef("pk")).exclude(network__in=coordinated))
+    ) | Q(
+        Exists(
+            Network.objects.filter(secretariat_agency=OuterRef("pk")).exclude(pk__in=coordinated)
+        )
     )
-    # Agencies in no network are open to coordinators only; one query, no round trip first.
-    return Agency.objects.filter(in_coordinated | (unattached & Q(Exists(coordinated))))
+    # One query: coordinators only (EXISTS of their networks), nothing elsewhere.
+    return Agency.objects.filter(Q(Exists(coordinated)) & ~elsewhere)
 
 
 # --- Cases: need to know ------------------------------------------------------------------

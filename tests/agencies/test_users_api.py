@@ -53,8 +53,10 @@ CREATE = [
     ("clinic", "other_coordinator", 403, "not_your_agency"),
     ("clinic", "anonymous", 401, "not_authenticated"),
     ("secretariat", "coordinator", 201, None),
-    ("shared", "coordinator", 201, None),
-    ("shared", "other_coordinator", 201, None),
+    # Sits in both networks: an account made by either coordinator would see the other's.
+    ("shared", "coordinator", 403, "not_your_agency"),
+    ("shared", "other_coordinator", 403, "not_your_agency"),
+    ("shared", "admin", 201, None),
     ("unseated", "coordinator", 201, None),
     ("unseated", "other_coordinator", 201, None),
     ("unseated", "member", 403, "not_your_agency"),
