@@ -12,3 +12,9 @@ from conferences.checks import keyring_check  # noqa: E402
 
 if errors := keyring_check(None):
     raise ImproperlyConfigured(errors[0].msg)
+
+# Load the Japanese dictionary of the de-identification screening once per process, now,
+# rather than in the first submission's request.
+from conferences.deidentify import warm_up  # noqa: E402
+
+warm_up()
