@@ -10,12 +10,14 @@ from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
 
 from agencies.models import Agency, User
+from conferences.models import Case, CaseStatus
 from network.management.commands import load_demo
 from network.models import ConfidentialityPledge, Membership, Network, StaffRole, Tier
+from permissions.selectors import case_access
 
 pytestmark = pytest.mark.django_db
 
-COUNTED = [Agency, User, Membership, StaffRole, ConfidentialityPledge, Network]
+COUNTED = [Agency, User, Membership, StaffRole, ConfidentialityPledge, Network, Case]
 
 
 def run() -> str:
@@ -180,3 +182,21 @@ def test_leaves_other_networks_and_accounts_alone(world):
     assert {n.pk: n.memberships.count() for n in (world.network, world.other_network)} == seats
     demo_agencies = {row["name"] for row in load_demo.AGENCIES}
     assert set(demo_network().memberships.values_list("agency__name", flat=True)) <= demo_agencies
+
+
+def test_demo_cases_pass_the_screening_and_are_readable_by_their_agency():
+    run()
+    cases = Case.objects.filter(network=demo_network())
+    assert sorted(cases.values_list("status", flat=True)) == [
+        CaseStatus.DRAFT,
+        CaseStatus.SUBMITTED,
+        CaseStatus.SUBMITTED,
+    ]
+    submitted = cases.filter(status=CaseStatus.SUBMITTED)
+    assert all(case.code for case in submitted)
+    coordinator = User.objects.get(username="soudan_coordinator")
+    author = User.objects.get(username="clinic_staff")
+    clinic_case = submitted.get(submitting_agency=author.agency)
+    assert case_access(coordinator, clinic_case).content
+    assert case_access(author, clinic_case).content
+    assert not case_access(User.objects.get(username="hospital_head"), clinic_case).facts

@@ -21,6 +21,8 @@ from django.db import transaction
 
 from agencies import services as agency_services
 from agencies.models import Agency, Qualification, Sector, User
+from conferences import services as case_services
+from conferences.models import Case
 from config import clock
 from network import services as network_services
 from network.fiscal import fiscal_year_bounds, fiscal_year_of
@@ -332,6 +334,58 @@ PEOPLE = [
     ("law_staff", "高橋 悟", "law", "弁護士", [Q.LAWYER], PRACT),
 ]  # fmt: skip
 
+# Demo cases: invented, de-identified (they pass the screening), written by practitioners.
+DEMO_CASES = [
+    {
+        "author": "clinic_staff",
+        "submit": True,
+        "title": "長期化したひきこもりと高齢の両親",
+        "age_band": "40s",
+        "gender": "male",
+        "household": "with_parents",
+        "withdrawal_duration": "10_20y",
+        "consent_basis": "family",
+        "summary": "40代の本人は大学中退後、15年ほど自宅で過ごしている。"
+        "70代の両親が通院の付き添いをきっかけに当院へ相談した。",
+        "history": "数年前に一度精神科を受診したが継続しなかった。"
+        "昨年から父親の体調が悪化し、母親の負担が大きくなっている。",
+        "current_support": "当院の精神保健福祉士が母親と月1回面談している。本人とは会えていない。",
+        "difficulties": "本人との接点がなく、両親亡き後の生活の見通しが立たない。",
+        "questions": "訪問による本人への働きかけと、家族支援・経済面の役割分担を検討したい。",
+    },
+    {
+        "author": "hokenjo_staff",
+        "submit": True,
+        "title": "不登校から続くひきこもり",
+        "age_band": "20s",
+        "gender": "female",
+        "household": "with_parents",
+        "withdrawal_duration": "5_10y",
+        "consent_basis": "person",
+        "summary": "中学2年から不登校となり、その後も自宅中心の生活が続いている。"
+        "最近、本人から外に出たい気持ちがあると話があった。",
+        "history": "適応指導教室に一時通ったが、高校進学後に再び外出が減った。",
+        "current_support": "保健師が2か月に1回家庭訪問し、本人と短時間話せている。",
+        "difficulties": "人の多い場所への不安が強く、次の一歩となる場が見つからない。",
+        "questions": "居場所や就労準備の場につなぐ順序と、担当機関を決めたい。",
+    },
+    {
+        "author": "shakyo_staff",
+        "submit": False,
+        "title": "生活困窮と社会的孤立",
+        "age_band": "50s",
+        "gender": "male",
+        "household": "alone",
+        "withdrawal_duration": "3_5y",
+        "consent_basis": "anonymised",
+        "summary": "50代で単身。失職後に外出が減り、家賃の滞納が続いている。",
+        "history": "民生委員からの連絡で社会福祉協議会が関わり始めた。",
+        "current_support": "生活福祉資金の相談に応じている。",
+        "difficulties": "支援を受けることへの抵抗感が強い。",
+        "questions": "生活困窮者自立相談支援機関との連携の進め方を相談したい。",
+    },
+]
+
 ROLE_LABELS = {
     ADMIN: "プラットフォーム管理者 (platform admin)",
     COORDINATOR: "事務局コーディネーター (coordinator)",
@@ -431,6 +485,18 @@ class Command(BaseCommand):
 
         for person in signers:
             created["pledges"] += network_services.pledge_sign(person=person, network=network)[1]
+
+        for row in DEMO_CASES:
+            author = User.objects.get(username=row["author"])
+            if Case.objects.filter(
+                network=network, submitting_agency=author.agency, title=row["title"]
+            ).exists():
+                continue
+            facts = {k: v for k, v in row.items() if k not in ("author", "submit")}
+            case = case_services.case_create(author=author, network=network, **facts)
+            if row["submit"]:
+                case_services.case_submit(actor=author, case=case)
+            created["cases"] += 1
         return network, logins, created
 
     def _report(self, network, logins, created):
@@ -443,7 +509,8 @@ class Command(BaseCommand):
             f"ユーザー (users) {created['users']}, "
             f"スタッフ役割 (staff roles) {created['staff_roles']}, "
             f"構成機関の席 (memberships) {created['memberships']}, "
-            f"守秘義務誓約 (pledges) {created['pledges']}"
+            f"守秘義務誓約 (pledges) {created['pledges']}, "
+            f"事例 (cases) {created['cases']}"
         )
         out.write("")
         out.write(
