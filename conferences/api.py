@@ -301,6 +301,7 @@ class AccessChainVerify(APIView):
                 user=request.user,
                 view_perm=VIEW_NETWORK,
                 action_perm=AUDIT,
+                code="auditor_only",
             )
         else:
             candidates = list(audited_networks(request.user)[:2])

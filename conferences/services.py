@@ -5,6 +5,8 @@ Each transition locks the case, checks its state, writes with `update_fields`, r
 transition raises `Conflict` with a rule code (409).
 """
 
+import logging
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -14,10 +16,12 @@ from agencies.models import Agency, User
 from conferences import encryption, screening
 from conferences.models import NARRATIVE_FIELDS, Case, CaseStatus, CaseTransition
 from config import clock
-from config.errors import ApplicationError, Conflict
+from config.errors import ApplicationError, Conflict, IntegrityAlarm
 from network.fiscal import era_of_year, fiscal_year_of
 from network.models import Network
 from permissions import services as grants
+
+logger = logging.getLogger("renkei.cases")
 
 FACT_FIELDS = (
     "title",
@@ -146,16 +150,21 @@ def case_update(
 def case_narratives_unseal(case: Case, fields=NARRATIVE_FIELDS) -> dict[str, str]:
     """Unseal narratives in memory (the data key unwrapped once). Callers are the two that
     may: the content read (which audits it) and the submission's screening (which keeps
-    nothing). Raises encryption.KeyDestroyedError for purged content and DecryptionError
-    (an integrity alarm) for a value that does not belong where it is."""
+    nothing). Purged content is NULL and comes back as no entry. A value that does not
+    belong where it is (copied from another record or field, altered) raises
+    IntegrityAlarm (500) after logging it as critical; nothing of it is returned."""
     keys = encryption.DataKeyCache()
-    return {
-        field: encryption.unseal(
-            case.data_key, getattr(case, field), aad=_aad(case, field), keys=keys
-        )
-        for field in fields
-        if getattr(case, field) is not None
-    }
+    try:
+        return {
+            field: encryption.unseal(
+                case.data_key, getattr(case, field), aad=_aad(case, field), keys=keys
+            )
+            for field in fields
+            if getattr(case, field) is not None
+        }
+    except (encryption.DecryptionError, encryption.KeyDestroyedError) as error:
+        logger.critical("case %s: sealed content failed to open: %s", case.pk, error)
+        raise IntegrityAlarm("content_integrity") from None
 
 
 def _next_code(network: Network, fiscal_year: int) -> tuple[int, str]:
@@ -276,7 +285,10 @@ def cases_purge_expired(*, now=None) -> list[Case]:
 def case_content_read(*, reader: User, case: Case, via: str) -> dict[str, str]:
     """Unseal a case's content for a response and record that reading in the access chain,
     in one transaction: no record, no content. The caller has established (through
-    `permissions.selectors.case_access`) that the reader may read it."""
+    `permissions.selectors.case_access`) that the reader may read it. 409 `content_purged`
+    for a purged case: there is nothing to read, and nothing is recorded."""
+    if case.purged_at is not None:
+        raise Conflict("content_purged", _("This case's content has been destroyed."))
     content = case_narratives_unseal(case)
     content = {field: content.get(field, "") for field in NARRATIVE_FIELDS}
     grants.access_record_write(person=reader, case=case, fields=list(NARRATIVE_FIELDS), via=via)

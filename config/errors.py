@@ -37,3 +37,11 @@ class Conflict(ApplicationError):
 
     status_code = 409
     default_message = _("The current state does not allow this.")
+
+
+class IntegrityAlarm(ApplicationError):
+    """Stored data failed its integrity check (a sealed value that does not belong where it
+    is): 500, logged as critical, with nothing of the data in the response."""
+
+    status_code = 500
+    default_message = _("Stored data failed its integrity check; the service operator is alerted.")

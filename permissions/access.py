@@ -50,12 +50,19 @@ def require_perm(user, perm: str, obj: Model | None, *, code: str = "permission_
 
 
 def get_for_action(
-    queryset: QuerySet, *, pk, user, view_perm: str | None, action_perm: str
+    queryset: QuerySet,
+    *,
+    pk,
+    user,
+    view_perm: str | None,
+    action_perm: str,
+    code: str = "permission_denied",
 ) -> Model:
-    """404 if the person may not see the object, 403 if they see it but may not act on it."""
+    """404 if the person may not see the object, 403 (with `code`) if they see it but may not
+    act on it."""
     obj = get_visible_or_404(queryset, pk=pk, user=user, view_perm=view_perm)
     if action_perm != view_perm:  # already checked: asking again costs queries, not safety
-        require_perm(user, action_perm, obj)
+        require_perm(user, action_perm, obj, code=code)
     return obj
 
 

@@ -88,6 +88,8 @@ class AccessRecord(models.Model):
     objects = AccessRecordQuerySet.as_manager()
 
     class Meta:
+        # Django's internals use the base manager: it must refuse changes too.
+        base_manager_name = "objects"
         verbose_name = _("access record")
         verbose_name_plural = _("access records")
         ordering = ["network", "sequence"]
@@ -115,6 +117,7 @@ class AccessChainHead(models.Model):
     )
     sequence = models.PositiveBigIntegerField(default=0)
     hash = models.CharField(max_length=64, default="0" * 64)
+    mac = models.CharField(max_length=64, default="")
 
     def __str__(self):
         return f"{self.network_id}: #{self.sequence}"

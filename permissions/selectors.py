@@ -4,6 +4,7 @@
 (one check, for objects) answer the same question; tests/permissions prove they agree.
 """
 
+import hmac
 from dataclasses import dataclass, field
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -284,17 +285,20 @@ class ChainReport:
 
 
 def access_chain_verify(network) -> ChainReport:
-    """Walk a network's access chain end to end. A record altered (its hash no longer
+    """Walk a network's access chain end to end. A record altered (its keyed hash no longer
     matches), removed (a gap in sequence numbers or a broken link) or cut off at the end (the
-    head no longer matches the last record) is reported at the first sequence affected."""
+    head, itself keyed, no longer matches the last record) is reported at the first
+    sequence affected."""
     from permissions.models import AccessChainHead, AccessRecord
-    from permissions.services import access_record_hash
+    from permissions.services import access_chain_key, access_head_mac, access_record_hash
 
+    key = access_chain_key(network.pk)
     previous_hash, expected, count = "0" * 64, 1, 0
     records = AccessRecord.objects.filter(network=network).order_by("sequence")
     for record in records.iterator(chunk_size=2000):
         count += 1
         recomputed = access_record_hash(
+            key,
             previous_hash=record.previous_hash,
             network_id=record.network_id,
             sequence=record.sequence,
@@ -307,12 +311,18 @@ def access_chain_verify(network) -> ChainReport:
         if (
             record.sequence != expected
             or record.previous_hash != previous_hash
-            or recomputed != record.hash
+            or not hmac.compare_digest(recomputed, record.hash)
         ):
             return ChainReport(ok=False, records=count, first_broken=expected)
         previous_hash, expected = record.hash, expected + 1
     head = AccessChainHead.objects.filter(network=network).first()
-    if head is not None and (head.sequence != expected - 1 or head.hash != previous_hash):
+    if head is not None and (
+        head.sequence != expected - 1
+        or head.hash != previous_hash
+        or not hmac.compare_digest(
+            head.mac, access_head_mac(key, sequence=head.sequence, last_hash=head.hash)
+        )
+    ):
         return ChainReport(ok=False, records=count, first_broken=expected)
     return ChainReport(ok=True, records=count, first_broken=None)
 

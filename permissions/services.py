@@ -12,16 +12,21 @@ The access audit's writer lives here too: reading content is an event that must 
 """
 
 import hashlib
+import hmac
 import json
+import logging
 from datetime import datetime
 
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from guardian.shortcuts import assign_perm, get_perms, remove_perm
 
+from conferences import encryption
 from config import clock
 from network.models import Network, StaffRole
 from permissions.models import AccessChainHead, AccessRecord, CaseUserObjectPermission
+
+audit_log = logging.getLogger("renkei.audit")
 
 # What each network staff role grants on its network.
 STAFF_ROLE_GRANTS: dict[str, frozenset[str]] = {
@@ -166,10 +171,17 @@ def _case_permission(codename: str) -> Permission:
 # --- The access audit ---------------------------------------------------------------------
 
 
+def access_chain_key(network_id: int) -> bytes:
+    """The key of a network's access chain, derived from the keyring's hash key: whoever
+    holds only the database cannot recompute a rewritten stretch of the chain."""
+    return encryption.derived_key(f"access-chain:{network_id}")
+
+
 def access_record_hash(
-    *, previous_hash: str, network_id, sequence, at, person_id, case_id, fields, via
+    key: bytes, *, previous_hash: str, network_id, sequence, at, person_id, case_id, fields, via
 ) -> str:
-    """SHA-256 over the record's content and the previous record's hash (canonical JSON)."""
+    """HMAC-SHA256 over the record's content and the previous record's hash (canonical
+    JSON), under the network's chain key."""
     payload = json.dumps(
         {
             "previous": previous_hash,
@@ -185,7 +197,13 @@ def access_record_hash(
         ensure_ascii=False,
         separators=(",", ":"),
     )
-    return hashlib.sha256(payload.encode()).hexdigest()
+    return hmac.new(key, payload.encode(), hashlib.sha256).hexdigest()
+
+
+def access_head_mac(key: bytes, *, sequence: int, last_hash: str) -> str:
+    """The head's own MAC, so the chain cannot be cut short and the head rewound by
+    someone who holds only the database."""
+    return hmac.new(key, f"head|{sequence}|{last_hash}".encode(), hashlib.sha256).hexdigest()
 
 
 @transaction.atomic
@@ -194,13 +212,16 @@ def access_record_write(*, person, case, fields: list[str], via: str) -> AccessR
 
     Call it inside the transaction that produces the response carrying the content: if the
     record cannot be written, the content is not returned. Appends are serialised per
-    network by locking the chain's head row.
+    network by locking the chain's head row. Each new head is also logged (logger
+    `renkei.audit`), an anchor outside the database for whoever keeps the logs.
     """
     AccessChainHead.objects.get_or_create(network_id=case.network_id)
     head = AccessChainHead.objects.select_for_update().get(network_id=case.network_id)
+    key = access_chain_key(case.network_id)
     at = clock.now()
     sequence = head.sequence + 1
     digest = access_record_hash(
+        key,
         previous_hash=head.hash,
         network_id=case.network_id,
         sequence=sequence,
@@ -222,5 +243,7 @@ def access_record_write(*, person, case, fields: list[str], via: str) -> AccessR
         hash=digest,
     )
     head.sequence, head.hash = sequence, digest
-    head.save(update_fields=["sequence", "hash"])
+    head.mac = access_head_mac(key, sequence=sequence, last_hash=digest)
+    head.save(update_fields=["sequence", "hash", "mac"])
+    audit_log.info("access chain %s head %s %s", case.network_id, sequence, digest)
     return record

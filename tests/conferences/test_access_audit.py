@@ -138,11 +138,6 @@ def test_deleting_a_record_is_refused(three_reads):
     assert snapshot() == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="AccessRecord has no base_manager_name: _base_manager is a plain Manager whose "
-    "update() and delete() bypass AccessRecordQuerySet's refusals (permissions/models.py)",
-)
 def test_base_manager_update_is_refused_too(three_reads):
     before = snapshot()
     with pytest.raises(PermissionError):
@@ -194,12 +189,6 @@ def test_verify_detects_the_last_record_removed_by_raw_sql(three_reads, case_wor
     assert (report.ok, report.records, report.first_broken) == (False, 2, 3)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the chain is an unkeyed SHA-256 chain anchored only in AccessChainHead, a row of "
-    "the same database: whoever deletes the last record and rewinds the head (or rewrites "
-    "any tail and recomputes the hashes) leaves a chain that verifies",
-)
 def test_verify_detects_the_last_record_removed_with_the_head_rewound(three_reads, case_world):
     raw("DELETE FROM permissions_accessrecord WHERE id=%s", [three_reads[-1].pk])
     raw(
@@ -468,3 +457,11 @@ def test_each_read_is_a_record_of_its_own(case_world):
         detail(case_world.world.member, case_world.submitted)
     records = AccessRecord.objects.filter(case=case_world.submitted)
     assert list(records.values_list("sequence", flat=True)) == [1, 2, 3]
+
+
+def test_verify_of_a_named_network_by_its_coordinator_is_403_auditor_only(case_world):
+    response = as_(case_world.world.coordinator).get(
+        f"/api/v1/audit/verify/?network={case_world.world.network.pk}"
+    )
+    assert response.status_code == 403
+    assert response.json()["code"] == "auditor_only"

@@ -18,6 +18,7 @@ from rest_framework.test import APIClient
 
 from conferences import encryption, services
 from conferences.models import NARRATIVE_FIELDS, Case, DataKey
+from config.errors import IntegrityAlarm
 from permissions.models import AccessRecord
 from tests.conftest import CLEAN_CASE
 
@@ -226,15 +227,14 @@ def test_summaries_swapped_between_cases_fail_to_unseal_in_the_service(stored, c
     first, second = list(stored)
     swap((first, "summary"), (second, "summary"))
     for pk in (first, second):
-        with pytest.raises(encryption.DecryptionError):
+        with pytest.raises(IntegrityAlarm):
             services.case_content_read(reader=case_world.world.member, case=fetch(pk), via="t")
     assert not AccessRecord.objects.filter(case_id__in=stored, via="t").exists()
 
 
 def test_summaries_swapped_between_cases_never_reach_a_response(stored, case_world):
-    """Reading either case fails closed: no 200, neither case's text, no access record.
-    Today the DecryptionError is not mapped by the API's exception handler, so the response
-    is Django's bare 500."""
+    """Reading either case fails closed: a 500 in the contract's shape with the integrity
+    code, neither case's text, no access record."""
     first, second = list(stored)
     swap((first, "summary"), (second, "summary"))
     records_before = AccessRecord.objects.count()
@@ -242,19 +242,20 @@ def test_summaries_swapped_between_cases_never_reach_a_response(stored, case_wor
     api.force_authenticate(case_world.world.member)
     for pk in (first, second):
         response = api.get(f"/api/v1/cases/{pk}/")
-        assert response.status_code != 200
+        assert response.status_code == 500
+        assert response.json()["code"] == "content_integrity"
         body = response.content.decode()
         assert leaks(body.encode(), secrets_of(list(stored.values()))) == []
-        assert "content" not in body
+        assert "content" not in response.json()
     assert AccessRecord.objects.count() == records_before
 
 
 def test_summary_and_history_swapped_within_a_case_fail_to_unseal(stored, case_world):
     first = next(iter(stored))
     swap((first, "summary"), (first, "history"))
-    with pytest.raises(encryption.DecryptionError):
+    with pytest.raises(IntegrityAlarm):
         services.case_narratives_unseal(fetch(first), fields=("summary",))
-    with pytest.raises(encryption.DecryptionError):
+    with pytest.raises(IntegrityAlarm):
         services.case_narratives_unseal(fetch(first), fields=("history",))
     # The fields left in place still read: the alarm is about the moved values only.
     assert services.case_narratives_unseal(fetch(first), fields=("questions",)) == {
@@ -268,7 +269,8 @@ def test_summary_and_history_swapped_within_a_case_never_reach_a_response(stored
     api = APIClient(raise_request_exception=False)
     api.force_authenticate(case_world.world.coordinator)
     response = api.get(f"/api/v1/cases/{first}/")
-    assert response.status_code != 200
+    assert response.status_code == 500
+    assert response.json()["code"] == "content_integrity"
     assert leaks(response.content, secrets_of([FIRST])) == []
 
 

@@ -230,3 +230,15 @@ def test_verify_fails_when_a_data_keys_kek_is_not_in_the_keyring(sealed):
     out = keys_fail("verify", match="verification failed")
     assert "k-20200101-gone00 (NOT IN THE KEYRING): 1 data keys" in out
     assert "Data keys: 4 ok, 1 destroyed, 1 failed" in out
+
+
+def test_rotate_and_retire_keep_the_hash_key(keyring_file):
+    from conferences.encryption import get_keyring, load_keyring_file
+
+    before = load_keyring_file(keyring_file).hash_key
+    old = load_keyring_file(keyring_file).active_id
+    call_command("keys", "rotate", stdout=StringIO())
+    call_command("keys", "retire", old, stdout=StringIO())
+    get_keyring.cache_clear()
+    assert before is not None
+    assert load_keyring_file(keyring_file).hash_key == before

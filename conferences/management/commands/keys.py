@@ -10,6 +10,7 @@ Output names key ids, data key ids and counts, never key material or text. Every
 that changes the keyring holds `keyring_lock`, so two of them never interleave.
 """
 
+import dataclasses
 from pathlib import Path
 
 from django.conf import settings
@@ -20,7 +21,6 @@ from conferences.encryption import (
     DataKeyCache,
     DecryptionError,
     KeyDestroyedError,
-    Keyring,
     KeyringError,
     create_keyring_file,
     data_keys_rewrap_batch,
@@ -226,7 +226,7 @@ class Command(BaseCommand):
                     "run 'keys rotate --resume' first"
                 )
             kept = {other: key for other, key in keyring.keys.items() if other != kid}
-            write_keyring_file(path, Keyring(active_id=keyring.active_id, keys=kept))
+            write_keyring_file(path, dataclasses.replace(keyring, keys=kept))
             get_keyring.cache_clear()
         self.stdout.write(
             self.style.SUCCESS(
