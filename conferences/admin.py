@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from conferences.models import NARRATIVE_FIELDS, Case, CaseTransition, ScreeningTerm
-from permissions.admin_scope import CoordinatorScopedAdmin
+from permissions.admin_scope import ReadOnlyScopedAdmin
 from permissions.models import AccessRecord
 
 
@@ -14,20 +14,6 @@ def _sealed_preview(blob) -> str:
         return "—"
     data = bytes(blob)
     return f"{data[:12].hex(' ')} … ({len(data)} bytes, sealed)"
-
-
-class ReadOnlyAdmin(CoordinatorScopedAdmin):
-    coordinator_may_add = False
-    coordinator_may_change = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class CaseTransitionInline(admin.TabularInline):
@@ -42,7 +28,7 @@ class CaseTransitionInline(admin.TabularInline):
 
 
 @admin.register(Case)
-class CaseAdmin(ReadOnlyAdmin):
+class CaseAdmin(ReadOnlyScopedAdmin):
     list_display = ["code", "network", "submitting_agency", "status", "age_band", "submitted_at"]
     list_filter = ["status", "age_band", "consent_basis"]
     search_fields = ["code"]
@@ -91,7 +77,7 @@ class CaseAdmin(ReadOnlyAdmin):
 
 
 @admin.register(ScreeningTerm)
-class ScreeningTermAdmin(ReadOnlyAdmin):
+class ScreeningTermAdmin(ReadOnlyScopedAdmin):
     list_display = ["network", "kind", "__str__", "category", "created_by", "created_at"]
     list_filter = ["kind"]
     fields = ["network", "kind", "term", "term_hash", "category", "reason", "created_by"]
@@ -99,7 +85,7 @@ class ScreeningTermAdmin(ReadOnlyAdmin):
 
 
 @admin.register(AccessRecord)
-class AccessRecordAdmin(ReadOnlyAdmin):
+class AccessRecordAdmin(ReadOnlyScopedAdmin):
     """The access log, for reading: it is never changed or deleted, here or anywhere."""
 
     list_display = ["network", "sequence", "at", "person", "case", "via"]

@@ -12,7 +12,7 @@ from agencies.models import Agency
 from config.errors import ApplicationError
 from network import services
 from network.models import ConfidentialityPledge, Membership, Network, StaffRole
-from permissions.admin_scope import CoordinatorScopedAdmin
+from permissions.admin_scope import CoordinatorScopedAdmin, ReadOnlyScopedAdmin
 
 
 @admin.register(Network)
@@ -108,23 +108,12 @@ class StaffRoleAdmin(CoordinatorScopedAdmin):
 
 
 @admin.register(ConfidentialityPledge)
-class ConfidentialityPledgeAdmin(CoordinatorScopedAdmin):
+class ConfidentialityPledgeAdmin(ReadOnlyScopedAdmin):
     """Pledges are signed by each person through the API; the admin only shows them."""
 
-    coordinator_may_add = False
-    coordinator_may_change = False
     list_display = ["person", "network", "fiscal_year", "text_version", "signed_at"]
     list_filter = ["fiscal_year"]
     list_select_related = ["person", "network"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 admin.site.site_header = _("Support network administration")

@@ -94,3 +94,20 @@ class CoordinatorScopedAdmin(admin.ModelAdmin):
         if field_name in {"agency", "secretariat_agency"}:
             return selectors.manageable_agencies(user)
         return None
+
+
+class ReadOnlyScopedAdmin(CoordinatorScopedAdmin):
+    """Rows the admin only shows: written by the services (pledges, cases, the access log),
+    never added, changed or deleted here, by anyone."""
+
+    coordinator_may_add = False
+    coordinator_may_change = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
