@@ -9,6 +9,8 @@ unrecoverable while the rows themselves (facts, statistics) remain.
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from network.models import Tier
+
 
 class DataKey(models.Model):
     """A data-encryption key, wrapped (AES-GCM) by the keyring's KEK named `kek_id`."""
@@ -223,3 +225,167 @@ class ScreeningTerm(models.Model):
 
     def __str__(self):
         return self.term if self.kind == self.Kind.ALLOWED else f"{self.term_hash[:12]}…"
+
+
+# --- Meetings -----------------------------------------------------------------------------
+
+
+class MeetingKind(models.TextChoices):
+    REPRESENTATIVES_MEETING = "representatives_meeting", _("Representatives meeting")
+    PRACTITIONERS_MEETING = "practitioners_meeting", _("Practitioners meeting")
+    CASE_CONFERENCE = "case_conference", _("Case conference")
+    CASE_SUPPORT_MEETING = "case_support_meeting", _("Case support meeting")
+
+
+# The tier each kind of meeting belongs to (代表者会議 / 実務者会議・事例検討会・個別ケース会議).
+KIND_TIER = {
+    MeetingKind.REPRESENTATIVES_MEETING: Tier.REPRESENTATIVES,
+    MeetingKind.PRACTITIONERS_MEETING: Tier.PRACTITIONERS,
+    MeetingKind.CASE_CONFERENCE: Tier.PRACTITIONERS,
+    MeetingKind.CASE_SUPPORT_MEETING: Tier.PRACTITIONERS,
+}
+
+
+class MeetingStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    CONVENED = "convened", _("Convened")
+    HELD = "held", _("Held")
+    CLOSED = "closed", _("Closed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class Meeting(models.Model):
+    """A network meeting of one tier: draft → convened (invitations out) → held (attendance
+    recorded) → closed; cancelled from draft or convened."""
+
+    network = models.ForeignKey(
+        "network.Network",
+        verbose_name=_("network"),
+        related_name="meetings",
+        on_delete=models.PROTECT,
+    )
+    tier = models.CharField(_("tier"), max_length=20, choices=Tier.choices)
+    kind = models.CharField(_("kind"), max_length=24, choices=MeetingKind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    location = models.CharField(_("location"), max_length=200, blank=True)
+    online_url = models.URLField(_("online link"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=MeetingStatus.choices, default=MeetingStatus.DRAFT
+    )
+    fiscal_year = models.PositiveSmallIntegerField(_("fiscal year"))
+    invited_agencies = models.ManyToManyField(
+        "agencies.Agency",
+        verbose_name=_("invited agencies"),
+        related_name="meeting_invitations",
+        blank=True,
+        help_text=_("Case support meetings only: the agencies named."),
+    )
+    # Bumped on every change clients should see (iCalendar SEQUENCE).
+    revision = models.PositiveIntegerField(_("revision"), default=0)
+    created_by = models.ForeignKey(
+        "agencies.User", verbose_name=_("by"), related_name="+", on_delete=models.PROTECT
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("meeting")
+        verbose_name_plural = _("meetings")
+        ordering = ["-starts_at", "-id"]
+        indexes = [models.Index(fields=["network", "status"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")),
+                name="meeting_ends_after_start",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.title} ({self.starts_at:%Y-%m-%d})"
+
+
+class MeetingTransition(models.Model):
+    """One change of a meeting's status: from, to, who, why, when. Never edited."""
+
+    meeting = models.ForeignKey(Meeting, related_name="transitions", on_delete=models.CASCADE)
+    from_status = models.CharField(_("from"), max_length=10, blank=True)
+    to_status = models.CharField(_("to"), max_length=10)
+    actor = models.ForeignKey(
+        "agencies.User", verbose_name=_("by"), related_name="+", on_delete=models.PROTECT
+    )
+    reason = models.TextField(_("reason"), blank=True)
+    at = models.DateTimeField(_("at"))
+
+    class Meta:
+        verbose_name = _("meeting status change")
+        verbose_name_plural = _("meeting status changes")
+        ordering = ["at", "id"]
+
+    def __str__(self):
+        return f"{self.meeting_id}: {self.from_status or '—'} → {self.to_status}"
+
+
+class Invitation(models.Model):
+    class Response(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+
+    meeting = models.ForeignKey(Meeting, related_name="invitations", on_delete=models.CASCADE)
+    person = models.ForeignKey(
+        "agencies.User",
+        verbose_name=_("person"),
+        related_name="invitations",
+        on_delete=models.PROTECT,
+    )
+    agency = models.ForeignKey(
+        "agencies.Agency", verbose_name=_("agency"), related_name="+", on_delete=models.PROTECT
+    )
+    response = models.CharField(
+        _("response"), max_length=10, choices=Response.choices, default=Response.PENDING
+    )
+    responded_at = models.DateTimeField(_("responded at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["meeting", "agency__name_kana", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "person"], name="one_invitation_per_person")
+        ]
+
+    def __str__(self):
+        return f"{self.person} → {self.meeting}"
+
+
+class AgendaItem(models.Model):
+    class Kind(models.TextChoices):
+        TOPIC = "topic", _("Topic")
+        CASE_REVIEW = "case_review", _("Case review")
+
+    meeting = models.ForeignKey(Meeting, related_name="agenda_items", on_delete=models.CASCADE)
+    order = models.PositiveIntegerField(_("order"))
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    case = models.ForeignKey(
+        Case,
+        verbose_name=_("case"),
+        related_name="agenda_items",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+    )
+    # The case's status before this item scheduled it, restored if the item is removed.
+    case_status_before = models.CharField(max_length=12, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("agenda item")
+        verbose_name_plural = _("agenda items")
+        ordering = ["meeting", "order", "id"]
+
+    def __str__(self):
+        return self.title or str(self.case)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from conferences import api
+from conferences import api, meeting_api
 
 urlpatterns = [
     path("cases/", api.CaseListCreate.as_view(), name="case-list"),
@@ -20,6 +20,25 @@ urlpatterns = [
         api.ForbiddenTermList.as_view(),
         name="forbidden-term-list",
     ),
+    path("meetings/", meeting_api.MeetingListCreate.as_view(), name="meeting-list"),
+    path("meetings/<str:pk>/", meeting_api.MeetingDetail.as_view(), name="meeting-detail"),
+    path(
+        "meetings/<str:pk>/convene/", meeting_api.MeetingConvene.as_view(), name="meeting-convene"
+    ),
+    path("meetings/<str:pk>/hold/", meeting_api.MeetingHold.as_view(), name="meeting-hold"),
+    path("meetings/<str:pk>/cancel/", meeting_api.MeetingCancel.as_view(), name="meeting-cancel"),
+    path(
+        "meetings/<str:pk>/invitations/",
+        meeting_api.InvitationList.as_view(),
+        name="meeting-invitations",
+    ),
+    path("invitations/<str:pk>/", meeting_api.InvitationAnswer.as_view(), name="invitation"),
+    path(
+        "meetings/<str:pk>/agenda-items/",
+        meeting_api.AgendaItemList.as_view(),
+        name="meeting-agenda",
+    ),
+    path("agenda-items/<str:pk>/", meeting_api.AgendaItemDetail.as_view(), name="agenda-item"),
     path("audit/access/", api.AccessRecordList.as_view(), name="audit-access"),
     path("audit/verify/", api.AccessChainVerify.as_view(), name="audit-verify"),
 ]

@@ -358,3 +358,31 @@ def case_permission(user, perm: str, obj) -> bool:
     `conferences.change_case` on a case), except that platform admins hold none of them:
     Django grants superusers every permission, and they are not case workers."""
     return user.is_active and not user.is_superuser and user.has_perm(perm, obj)
+
+
+# --- Meetings -----------------------------------------------------------------------------
+
+
+def visible_meetings(user):
+    """Meetings a person may see: every one of the networks they coordinate (drafts too);
+    once convened, those they are invited to, and for representatives every meeting of
+    their tier. Platform admins see all (no case content is on a meeting itself)."""
+    from conferences.models import Invitation, Meeting, MeetingStatus
+
+    if not user.is_authenticated or not user.is_active:
+        return Meeting.objects.none()
+    if user.is_superuser:
+        return Meeting.objects.all()
+    representing = (
+        Membership.objects.current(clock.today())
+        .filter(tier=Tier.REPRESENTATIVES, designated_people=user)
+        .values("network_id")
+    )
+    invited = Invitation.objects.filter(person=user).values("meeting_id")
+    return Meeting.objects.filter(
+        Q(network__in=coordinated_networks(user).values("pk"))
+        | (
+            ~Q(status=MeetingStatus.DRAFT)
+            & (Q(pk__in=invited) | Q(tier=Tier.REPRESENTATIVES, network_id__in=representing))
+        )
+    )

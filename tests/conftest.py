@@ -111,8 +111,7 @@ def api():
 @pytest.fixture
 def api_as(api):
     def login(user: User | None) -> APIClient:
-        if user is not None:
-            api.force_authenticate(user)
+        api.force_authenticate(user)  # None logs out whoever the client was before
         return api
 
     return login

@@ -1,0 +1,382 @@
+"""Every write and state transition of a meeting: convening and its invitations, the agenda
+(which schedules cases), answers to invitations.
+
+Each transition locks the meeting, checks its state (409 with a rule code otherwise),
+writes with `update_fields` and records a `MeetingTransition`, in one transaction. Access to
+the cases on a practitioners' agenda follows these events: invitees get a case's facts for
+good and its content from convening (or from the moment the case is added to a convened
+meeting) until the meeting's end plus the network's content window.
+"""
+
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from agencies.models import Agency, User
+from conferences.models import (
+    KIND_TIER,
+    AgendaItem,
+    Case,
+    CaseStatus,
+    CaseTransition,
+    Invitation,
+    Meeting,
+    MeetingKind,
+    MeetingStatus,
+    MeetingTransition,
+)
+from config import clock
+from config.errors import Conflict
+from network.fiscal import fiscal_year_of
+from network.models import Membership, Network, Tier
+from permissions import services as grants
+
+MEETING_FIELDS = ("title", "starts_at", "ends_at", "location", "online_url")
+# What may still change once invitations are out: moving and relocating.
+CONVENED_FIELDS = ("starts_at", "ends_at", "location", "online_url")
+OPEN_STATUSES = (MeetingStatus.DRAFT, MeetingStatus.CONVENED)
+SCHEDULABLE = (CaseStatus.SUBMITTED, CaseStatus.MONITORING)
+
+
+def _record(meeting: Meeting, *, actor: User, to: str, from_status: str = "", reason: str = ""):
+    MeetingTransition.objects.create(
+        meeting=meeting,
+        from_status=from_status,
+        to_status=to,
+        actor=actor,
+        reason=reason,
+        at=clock.now(),
+    )
+
+
+def _locked(meeting: Meeting) -> Meeting:
+    return Meeting.objects.select_for_update().select_related("network").get(pk=meeting.pk)
+
+
+def _require_status(meeting: Meeting, allowed: tuple[str, ...], code: str) -> None:
+    if meeting.status not in allowed:
+        raise Conflict(
+            code,
+            _("This meeting is %(status)s; that is not possible now.")
+            % {"status": meeting.get_status_display()},
+        )
+
+
+def _validate(meeting: Meeting, invited_agencies: list[Agency] | None) -> None:
+    """Field errors (400): a kind outside its tier, an end not after the start, named
+    agencies on anything but a case support meeting, or a case support meeting naming none
+    (`invited_agencies=None` on an update means "unchanged")."""
+    errors = {}
+    if meeting.kind in KIND_TIER and KIND_TIER[meeting.kind] != meeting.tier:
+        errors["kind"] = [_("This kind of meeting does not belong to that tier.")]
+    if meeting.starts_at and meeting.ends_at and meeting.ends_at <= meeting.starts_at:
+        errors["ends_at"] = [_("The end must be after the start.")]
+    support = meeting.kind == MeetingKind.CASE_SUPPORT_MEETING
+    if invited_agencies and not support:
+        errors["invited_agencies"] = [_("Only a case support meeting names its agencies.")]
+    if support and invited_agencies is not None and not invited_agencies:
+        errors["invited_agencies"] = [_("Name the agencies this meeting is for.")]
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def meeting_create(
+    *,
+    actor: User,
+    network: Network,
+    kind: str,
+    tier: str | None = None,
+    invited_agencies: list[Agency] | None = None,
+    **fields,
+) -> Meeting:
+    """A draft meeting. The tier follows from the kind; a tier given that does not fit the
+    kind is a 400 (a case conference in the representatives' tier, say)."""
+    meeting = Meeting(
+        network=network,
+        kind=kind,
+        tier=tier or KIND_TIER.get(kind, ""),
+        created_by=actor,
+        **{k: v for k, v in fields.items() if k in MEETING_FIELDS},
+    )
+    _validate(meeting, invited_agencies or [])
+    meeting.fiscal_year = fiscal_year_of(meeting.starts_at)
+    meeting.full_clean()
+    meeting.save()
+    if invited_agencies:
+        meeting.invited_agencies.set(invited_agencies)
+    _record(meeting, actor=actor, to=MeetingStatus.DRAFT)
+    return meeting
+
+
+@transaction.atomic
+def meeting_update(
+    *, actor: User, meeting: Meeting, invited_agencies: list[Agency] | None = None, **fields
+) -> Meeting:
+    """Change a draft freely; a convened meeting may only be moved or relocated, which bumps
+    its revision (calendars update) and invites people seated since. 409 otherwise."""
+    meeting = _locked(meeting)
+    _require_status(meeting, OPEN_STATUSES, "meeting_not_editable")
+    allowed = MEETING_FIELDS if meeting.status == MeetingStatus.DRAFT else CONVENED_FIELDS
+    refused = sorted(set(fields) - set(allowed))
+    if refused or (invited_agencies is not None and meeting.status != MeetingStatus.DRAFT):
+        raise Conflict(
+            "meeting_convened",
+            _("A convened meeting may only be moved or relocated."),
+        )
+    changed = [k for k, v in fields.items() if getattr(meeting, k) != v]
+    for name in changed:
+        setattr(meeting, name, fields[name])
+    _validate(meeting, invited_agencies)
+    meeting.fiscal_year = fiscal_year_of(meeting.starts_at)
+    meeting.full_clean()
+    if changed:
+        meeting.revision += 1
+        meeting.save(update_fields=[*changed, "fiscal_year", "revision", "updated_at"])
+    if invited_agencies is not None:
+        meeting.invited_agencies.set(invited_agencies)
+    if meeting.status == MeetingStatus.CONVENED:
+        _invite(meeting)
+        _grant_agenda_cases(meeting)
+    return meeting
+
+
+def _invitees(meeting: Meeting):
+    """(person, agency) of every designated person of the tier's member agencies whose term
+    covers the meeting's date, or of the named agencies for a case support meeting."""
+    day = timezone.localdate(meeting.starts_at)
+    memberships = Membership.objects.current(day).filter(network=meeting.network, tier=meeting.tier)
+    if meeting.kind == MeetingKind.CASE_SUPPORT_MEETING:
+        memberships = memberships.filter(agency__in=meeting.invited_agencies.all())
+    through = Membership.designated_people.through.objects.filter(membership__in=memberships)
+    return through.values_list("user_id", "membership__agency_id").distinct()
+
+
+def _invite(meeting: Meeting) -> int:
+    """Invite whoever should be and is not yet. Returns how many were added."""
+    existing = set(meeting.invitations.values_list("person_id", flat=True))
+    new = [
+        Invitation(meeting=meeting, person_id=person, agency_id=agency)
+        for person, agency in _invitees(meeting)
+        if person not in existing
+    ]
+    Invitation.objects.bulk_create(new, ignore_conflicts=True)
+    return len(new)
+
+
+def content_window_end(meeting: Meeting):
+    return meeting.ends_at + timedelta(days=meeting.network.content_window_days)
+
+
+def _source(meeting: Meeting) -> str:
+    return f"meeting:{meeting.pk}"
+
+
+def _grant_case(meeting: Meeting, case: Case, people) -> None:
+    """Facts for good, content from now until the window after the meeting ends."""
+    now = clock.now()
+    for person in people:
+        grants.case_user_grant(
+            case=case, user=person, source=f"{_source(meeting)}:facts", content=False
+        )
+        grants.case_user_grant(
+            case=case,
+            user=person,
+            source=_source(meeting),
+            content=True,
+            valid_from=now,
+            valid_until=content_window_end(meeting),
+        )
+
+
+def _grant_agenda_cases(meeting: Meeting) -> None:
+    if meeting.tier != Tier.PRACTITIONERS:
+        return  # representatives never see case content, nor are cases on their agendas
+    people = list(User.objects.filter(invitations__meeting=meeting))
+    for item in meeting.agenda_items.filter(case__isnull=False).select_related("case"):
+        _grant_case(meeting, item.case, people)
+
+
+def _revoke_case(meeting: Meeting, case: Case, *, facts_too: bool) -> None:
+    grants.case_user_revoke(case=case, source=_source(meeting))
+    if facts_too:
+        grants.case_user_revoke(case=case, source=f"{_source(meeting)}:facts")
+
+
+@transaction.atomic
+def meeting_convene(*, actor: User, meeting: Meeting) -> Meeting:
+    """Send the invitations: draft → convened; invitees get the agenda's cases."""
+    meeting = _locked(meeting)
+    if meeting.status == MeetingStatus.CONVENED:
+        return meeting
+    _require_status(meeting, (MeetingStatus.DRAFT,), "meeting_not_draft")
+    previous, meeting.status = meeting.status, MeetingStatus.CONVENED
+    meeting.revision += 1
+    meeting.save(update_fields=["status", "revision", "updated_at"])
+    _record(meeting, actor=actor, from_status=previous, to=meeting.status)
+    _invite(meeting)
+    _grant_agenda_cases(meeting)
+    return meeting
+
+
+@transaction.atomic
+def meeting_hold(*, actor: User, meeting: Meeting) -> Meeting:
+    """The meeting took place: convened → held (attendance may be recorded)."""
+    meeting = _locked(meeting)
+    if meeting.status == MeetingStatus.HELD:
+        return meeting
+    _require_status(meeting, (MeetingStatus.CONVENED,), "meeting_not_convened")
+    previous, meeting.status = meeting.status, MeetingStatus.HELD
+    meeting.save(update_fields=["status", "updated_at"])
+    _record(meeting, actor=actor, from_status=previous, to=meeting.status)
+    return meeting
+
+
+@transaction.atomic
+def meeting_cancel(*, actor: User, meeting: Meeting, reason: str = "") -> Meeting:
+    """Call off a draft or convened meeting: its cases return to where they were (unless
+    another open meeting holds them) and the access it gave is withdrawn."""
+    meeting = _locked(meeting)
+    if meeting.status == MeetingStatus.CANCELLED:
+        return meeting
+    _require_status(meeting, OPEN_STATUSES, "meeting_not_open")
+    for item in meeting.agenda_items.filter(case__isnull=False).select_related("case"):
+        _unschedule(item, actor=actor)
+    previous, meeting.status = meeting.status, MeetingStatus.CANCELLED
+    meeting.revision += 1
+    meeting.save(update_fields=["status", "revision", "updated_at"])
+    _record(meeting, actor=actor, from_status=previous, to=meeting.status, reason=reason)
+    return meeting
+
+
+# --- the agenda ---------------------------------------------------------------------------
+
+
+def _case_transition(case: Case, *, actor: User, to: str, reason: str) -> None:
+    previous = case.status
+    case.status = to
+    case.save(update_fields=["status", "updated_at"])
+    CaseTransition.objects.create(
+        case=case, from_status=previous, to_status=to, actor=actor, reason=reason, at=clock.now()
+    )
+
+
+@transaction.atomic
+def agenda_item_add(
+    *,
+    actor: User,
+    meeting: Meeting,
+    kind: str,
+    title: str = "",
+    case: Case | None = None,
+) -> AgendaItem:
+    """Add a topic or a case review at the end of the agenda. A case review needs a
+    practitioners' meeting and a submitted (or, for a follow-up, monitoring) case of the
+    same network; adding it schedules the case, and on a convened meeting the invitees get
+    it at once."""
+    meeting = _locked(meeting)
+    _require_status(meeting, OPEN_STATUSES, "meeting_not_open")
+    if kind == AgendaItem.Kind.CASE_REVIEW:
+        if case is None:
+            raise ValidationError({"case": [_("A case review needs a case.")]})
+        if meeting.tier != Tier.PRACTITIONERS:
+            raise ValidationError(
+                {"case": [_("Cases are reviewed in the practitioners' tier only.")]}
+            )
+        if case.network_id != meeting.network_id:
+            raise ValidationError({"case": [_("The case belongs to another network.")]})
+        case = Case.objects.select_for_update().get(pk=case.pk)
+        if case.status not in SCHEDULABLE:
+            raise Conflict(
+                "case_not_schedulable",
+                _("Only a submitted case, or one in monitoring, can be put on an agenda."),
+            )
+        if meeting.agenda_items.filter(case=case).exists():
+            raise Conflict("case_already_on_agenda", _("This case is already on the agenda."))
+    elif not title.strip():
+        raise ValidationError({"title": [_("A topic needs a title.")]})
+    else:
+        case = None
+    last = meeting.agenda_items.aggregate(last=Max("order"))["last"] or 0
+    item = AgendaItem.objects.create(
+        meeting=meeting,
+        order=last + 1,
+        kind=kind,
+        title=title,
+        case=case,
+        case_status_before=case.status if case else "",
+    )
+    if case is not None:
+        _case_transition(case, actor=actor, to=CaseStatus.SCHEDULED, reason=_source(meeting))
+        if meeting.status == MeetingStatus.CONVENED:
+            _grant_case(meeting, case, User.objects.filter(invitations__meeting=meeting))
+    return item
+
+
+def _unschedule(item: AgendaItem, *, actor: User) -> None:
+    """Take a case off an open meeting: back to its earlier state unless another open
+    meeting holds it; this meeting's grants on it withdrawn (the meeting never took place)."""
+    case = Case.objects.select_for_update().get(pk=item.case_id)
+    elsewhere = AgendaItem.objects.filter(case=case, meeting__status__in=OPEN_STATUSES).exclude(
+        meeting=item.meeting_id
+    )
+    if case.status == CaseStatus.SCHEDULED and not elsewhere.exists():
+        _case_transition(
+            case,
+            actor=actor,
+            to=item.case_status_before or CaseStatus.SUBMITTED,
+            reason=f"{_source(item.meeting)} removed",
+        )
+    _revoke_case(item.meeting, case, facts_too=True)
+
+
+@transaction.atomic
+def agenda_item_remove(*, actor: User, item: AgendaItem) -> None:
+    meeting = _locked(item.meeting)
+    _require_status(meeting, OPEN_STATUSES, "meeting_not_open")
+    if item.case_id:
+        _unschedule(item, actor=actor)
+    item.delete()
+
+
+@transaction.atomic
+def agenda_item_move(*, item: AgendaItem, order: int) -> AgendaItem:
+    """Move an item to position `order` (1-based); the others shift to make room."""
+    meeting = _locked(item.meeting)
+    _require_status(meeting, OPEN_STATUSES, "meeting_not_open")
+    items = list(meeting.agenda_items.order_by("order", "id"))
+    items.remove(next(i for i in items if i.pk == item.pk))
+    position = max(1, min(order, len(items) + 1))
+    items.insert(position - 1, item)
+    for index, each in enumerate(items, start=1):
+        if each.order != index:
+            each.order = index
+            each.save(update_fields=["order"])
+    item.order = position
+    return item
+
+
+# --- invitations --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def invitation_answer(*, person: User, invitation: Invitation, response: str) -> Invitation:
+    """A person answers their own invitation (pending, accepted or declined), while the
+    meeting has not taken place."""
+    invitation = (
+        Invitation.objects.select_for_update().select_related("meeting").get(pk=invitation.pk)
+    )
+    if invitation.person_id != person.pk:
+        raise Conflict("not_your_invitation", _("Only the person invited answers."))
+    _require_status(invitation.meeting, (MeetingStatus.CONVENED,), "meeting_not_convened")
+    if response not in Invitation.Response.values:
+        raise ValidationError({"response": [_("Unknown answer.")]})
+    if invitation.response != response:
+        invitation.response = response
+        invitation.responded_at = clock.now()
+        invitation.save(update_fields=["response", "responded_at"])
+    return invitation
