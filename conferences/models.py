@@ -389,3 +389,176 @@ class AgendaItem(models.Model):
 
     def __str__(self):
         return self.title or str(self.case)
+
+
+class Attendance(models.Model):
+    """Who was at a held meeting: present, absent, or excused (欠席連絡あり); a person may
+    attend for a colleague of the same agency (`substitute_for`)."""
+
+    class Status(models.TextChoices):
+        PRESENT = "present", _("Present")
+        ABSENT = "absent", _("Absent")
+        EXCUSED = "excused", _("Excused")
+
+    meeting = models.ForeignKey(Meeting, related_name="attendance", on_delete=models.CASCADE)
+    person = models.ForeignKey(
+        "agencies.User", verbose_name=_("person"), related_name="+", on_delete=models.PROTECT
+    )
+    agency = models.ForeignKey(
+        "agencies.Agency", verbose_name=_("agency"), related_name="+", on_delete=models.PROTECT
+    )
+    status = models.CharField(_("attendance"), max_length=10, choices=Status.choices)
+    substitute_for = models.ForeignKey(
+        "agencies.User",
+        verbose_name=_("substitute for"),
+        related_name="+",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+    )
+
+    class Meta:
+        verbose_name = _("attendance")
+        verbose_name_plural = _("attendance")
+        ordering = ["meeting", "agency__name_kana", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "person"], name="one_attendance_per_person")
+        ]
+
+    def __str__(self):
+        return f"{self.person} @ {self.meeting_id}: {self.status}"
+
+
+class Minutes(models.Model):
+    """議事録 of a meeting: draft → circulated → approved (then locked; changes only as an
+    amendment). The body of a meeting that reviewed cases is case content: stored sealed
+    under the meeting's own data key, like a case's narratives."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        CIRCULATED = "circulated", _("Circulated")
+        APPROVED = "approved", _("Approved")
+
+    meeting = models.OneToOneField(Meeting, related_name="minutes", on_delete=models.CASCADE)
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.DRAFT
+    )
+    revision = models.PositiveIntegerField(_("revision"), default=0)
+    body = models.TextField(_("body"), blank=True)  # meetings without cases only
+    sealed_body = models.BinaryField(_("body (sealed)"), null=True)  # meetings with cases
+    data_key = models.OneToOneField(
+        DataKey, on_delete=models.PROTECT, related_name="minutes", null=True, blank=True
+    )
+    approved_by = models.ForeignKey(
+        "agencies.User", related_name="+", on_delete=models.PROTECT, null=True, blank=True
+    )
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("minutes")
+        verbose_name_plural = _("minutes")
+
+    def __str__(self):
+        return f"{self.meeting} r{self.revision}"
+
+
+class MinutesRevision(models.Model):
+    """The text of minutes before each save (or each amendment after approval): who, when."""
+
+    minutes = models.ForeignKey(Minutes, related_name="revisions", on_delete=models.CASCADE)
+    revision = models.PositiveIntegerField(_("revision"))
+    body = models.TextField(_("body"), blank=True)
+    sealed_body = models.BinaryField(_("body (sealed)"), null=True)
+    is_amendment = models.BooleanField(_("amendment"), default=False)
+    note = models.TextField(_("note"), blank=True)
+    author = models.ForeignKey(
+        "agencies.User", verbose_name=_("by"), related_name="+", on_delete=models.PROTECT
+    )
+    at = models.DateTimeField(_("at"))
+
+    class Meta:
+        verbose_name = _("minutes revision")
+        verbose_name_plural = _("minutes revisions")
+        ordering = ["minutes", "revision"]
+        constraints = [
+            models.UniqueConstraint(fields=["minutes", "revision"], name="one_minutes_revision")
+        ]
+
+    def __str__(self):
+        return f"{self.minutes_id} r{self.revision}"
+
+
+class Decision(models.Model):
+    """決定事項 of a representatives' meeting: text, owner agency, due date, status."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        IN_PROGRESS = "in_progress", _("In progress")
+        DONE = "done", _("Done")
+        DROPPED = "dropped", _("Dropped")
+
+    meeting = models.ForeignKey(Meeting, related_name="decisions", on_delete=models.CASCADE)
+    text = models.TextField(_("text"))
+    owner_agency = models.ForeignKey(
+        "agencies.Agency",
+        verbose_name=_("owner agency"),
+        related_name="+",
+        on_delete=models.PROTECT,
+    )
+    due_on = models.DateField(_("due on"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.OPEN
+    )
+    created_by = models.ForeignKey("agencies.User", related_name="+", on_delete=models.PROTECT)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("decision")
+        verbose_name_plural = _("decisions")
+        ordering = ["meeting", "id"]
+
+    def __str__(self):
+        return self.text[:40]
+
+
+class MeetingPlan(models.Model):
+    """A network's target count of one kind of meeting in a fiscal year."""
+
+    network = models.ForeignKey(
+        "network.Network", related_name="meeting_plans", on_delete=models.CASCADE
+    )
+    fiscal_year = models.PositiveSmallIntegerField(_("fiscal year"))
+    kind = models.CharField(_("kind"), max_length=24, choices=MeetingKind.choices)
+    target = models.PositiveIntegerField(_("target count"))
+
+    class Meta:
+        verbose_name = _("meeting plan")
+        verbose_name_plural = _("meeting plans")
+        ordering = ["network", "fiscal_year", "kind"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["network", "fiscal_year", "kind"], name="one_plan_per_kind_and_year"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.network_id} FY{self.fiscal_year} {self.kind}: {self.target}"
+
+
+class CalendarToken(models.Model):
+    """The secret of a person's calendar feed (`/api/v1/calendar/{token}.ics`). Only its
+    SHA-256 digest is stored; renewing replaces it, so the old address stops working."""
+
+    person = models.OneToOneField(
+        "agencies.User", related_name="calendar_token", on_delete=models.CASCADE
+    )
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created at"))
+
+    class Meta:
+        verbose_name = _("calendar token")
+        verbose_name_plural = _("calendar tokens")
+
+    def __str__(self):
+        return f"{self.person} ({self.created_at:%Y-%m-%d})"
