@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency, User
@@ -57,6 +58,18 @@ class UserAdmin(CoordinatorScopedAdmin, DjangoUserAdmin):
     def scope(self, request, queryset):
         agencies = selectors.manageable_agencies(request.user).values("pk")
         return queryset.filter(agency__in=agencies, is_superuser=False)
+
+    def has_change_permission(self, request, obj=None):
+        # Coordinators create accounts; changing one (its password above all) is the
+        # platform admin's: an account may act in networks the coordinator does not run.
+        if not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def user_change_password(self, request, id, form_url=""):
+        if not request.user.is_superuser:
+            raise PermissionDenied
+        return super().user_change_password(request, id, form_url)
 
     def get_readonly_fields(self, request, obj=None):
         readonly = ["last_login"]

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from conferences.models import NARRATIVE_FIELDS, Case, CaseTransition, ScreeningTerm
 from permissions.admin_scope import ReadOnlyScopedAdmin
 from permissions.models import AccessRecord
+from permissions.selectors import visible_cases
 
 
 def _sealed_preview(blob) -> str:
@@ -52,8 +53,8 @@ class CaseAdmin(ReadOnlyScopedAdmin):
     readonly_fields = fields
 
     def scope(self, request, queryset):
-        # Coordinators see their networks' cases once submitted; drafts are the agency's.
-        return super().scope(request, queryset).exclude(status="draft")
+        # Exactly the cases the API shows the person (drafts stay the agency's).
+        return queryset.filter(pk__in=visible_cases(request.user).values("pk"))
 
     @admin.display(description=_("summary (sealed)"))
     def summary_sealed(self, case):

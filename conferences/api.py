@@ -8,6 +8,7 @@ from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
 from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from agencies.models import Agency
@@ -195,7 +196,12 @@ class CasePurge(CaseTransitionView):
 
 
 class CaseScreen(APIView):
-    """A dry run of the screening: findings for the texts sent, nothing stored."""
+    """A dry run of the screening: findings for the texts sent, nothing stored. For those
+    who write cases (and coordinators), and throttled: the findings say which terms the
+    network forbids, which must not become an oracle for anyone else."""
+
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "screen"
 
     @extend_schema(request=ScreenRequestSerializer, responses=ScreenResponseSerializer)
     def post(self, request):
@@ -206,6 +212,11 @@ class CaseScreen(APIView):
             pk=body.validated_data["network"],
             user=request.user,
             view_perm=VIEW_NETWORK,
+        )
+        require(
+            case_permission(request.user, "conferences.add_case", network)
+            or case_permission(request.user, COORDINATE, network),
+            code="not_a_submitting_agency",
         )
         findings = screening.case_screen(network=network, fields=body.validated_data["fields"])
         return Response({"findings": [screening.finding_as_dict(f) for f in findings]})

@@ -9,6 +9,7 @@ class ConferencesConfig(AppConfig):
     def ready(self):
         from conferences import checks  # noqa: F401  (registers the keyring check)
         from conferences.encryption import register_encrypted_fields
-        from conferences.models import NARRATIVE_FIELDS, Case
+        from conferences.models import NARRATIVE_FIELDS, Case, Minutes
 
         register_encrypted_fields(Case, list(NARRATIVE_FIELDS), data_key_field="data_key")
+        register_encrypted_fields(Minutes, ["sealed_body"], data_key_field="data_key")

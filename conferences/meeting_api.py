@@ -16,10 +16,8 @@ from conferences.meeting_serializers import (
 )
 from conferences.models import AgendaItem, Invitation, Meeting
 from conferences.serializers import ReasonSerializer
-from permissions.access import get_visible_or_404, require, require_perm
-from permissions.selectors import visible_meetings
-
-COORDINATE = "network.coordinate_network"
+from permissions.access import get_visible_or_404, require
+from permissions.selectors import coordinates, visible_meetings
 
 
 def _visible_meeting(request, pk) -> Meeting:
@@ -32,7 +30,7 @@ def _visible_meeting(request, pk) -> Meeting:
 
 
 def _coordinating(request, meeting: Meeting) -> None:
-    require_perm(request.user, COORDINATE, meeting.network, code="coordinator_only")
+    require(coordinates(request.user, meeting.network), code="coordinator_only")
 
 
 def _meetings(user):
@@ -60,7 +58,7 @@ class MeetingListCreate(generics.ListCreateAPIView):
         serializer.is_valid(raise_exception=True)
         fields = dict(serializer.validated_data)
         network = fields.pop("network")
-        require_perm(request.user, COORDINATE, network, code="coordinator_only")
+        require(coordinates(request.user, network), code="coordinator_only")
         meeting = services.meeting_create(actor=request.user, network=network, **fields)
         return Response(MeetingSerializer(meeting).data, status=status.HTTP_201_CREATED)
 
@@ -108,6 +106,11 @@ class MeetingConvene(MeetingTransitionView):
 class MeetingHold(MeetingTransitionView):
     def perform(self, request, meeting, reason):
         return services.meeting_hold(actor=request.user, meeting=meeting)
+
+
+class MeetingClose(MeetingTransitionView):
+    def perform(self, request, meeting, reason):
+        return services.meeting_close(actor=request.user, meeting=meeting)
 
 
 class MeetingCancel(MeetingTransitionView):

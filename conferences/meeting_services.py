@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.models import Agency, User
+from conferences import notifications
 from conferences.models import (
     KIND_TIER,
     AgendaItem,
@@ -142,6 +143,8 @@ def meeting_update(
     if meeting.status == MeetingStatus.CONVENED:
         _invite(meeting)
         _grant_agenda_cases(meeting)
+        if changed:
+            notifications.meeting_changed(meeting)
     return meeting
 
 
@@ -176,29 +179,22 @@ def _source(meeting: Meeting) -> str:
     return f"meeting:{meeting.pk}"
 
 
-def _grant_case(meeting: Meeting, case: Case, people) -> None:
+def _grant_cases(meeting: Meeting, cases, people) -> None:
     """Facts for good, content from now until the window after the meeting ends."""
-    now = clock.now()
-    for person in people:
-        grants.case_user_grant(
-            case=case, user=person, source=f"{_source(meeting)}:facts", content=False
-        )
-        grants.case_user_grant(
-            case=case,
-            user=person,
-            source=_source(meeting),
-            content=True,
-            valid_from=now,
-            valid_until=content_window_end(meeting),
-        )
+    if meeting.tier != Tier.PRACTITIONERS:
+        return  # representatives never see case content, nor are cases on their agendas
+    grants.case_grants_bulk(
+        cases=list(cases),
+        users=list(people),
+        source=_source(meeting),
+        valid_from=clock.now(),
+        valid_until=content_window_end(meeting),
+    )
 
 
 def _grant_agenda_cases(meeting: Meeting) -> None:
-    if meeting.tier != Tier.PRACTITIONERS:
-        return  # representatives never see case content, nor are cases on their agendas
-    people = list(User.objects.filter(invitations__meeting=meeting))
-    for item in meeting.agenda_items.filter(case__isnull=False).select_related("case"):
-        _grant_case(meeting, item.case, people)
+    cases = Case.objects.filter(agenda_items__meeting=meeting)
+    _grant_cases(meeting, cases, User.objects.filter(invitations__meeting=meeting))
 
 
 def _revoke_case(meeting: Meeting, case: Case, *, facts_too: bool) -> None:
@@ -220,6 +216,7 @@ def meeting_convene(*, actor: User, meeting: Meeting) -> Meeting:
     _record(meeting, actor=actor, from_status=previous, to=meeting.status)
     _invite(meeting)
     _grant_agenda_cases(meeting)
+    notifications.meeting_convened(meeting)
     return meeting
 
 
@@ -231,6 +228,22 @@ def meeting_hold(*, actor: User, meeting: Meeting) -> Meeting:
         return meeting
     _require_status(meeting, (MeetingStatus.CONVENED,), "meeting_not_convened")
     previous, meeting.status = meeting.status, MeetingStatus.HELD
+    meeting.save(update_fields=["status", "updated_at"])
+    _record(meeting, actor=actor, from_status=previous, to=meeting.status)
+    return meeting
+
+
+@transaction.atomic
+def meeting_close(*, actor: User, meeting: Meeting) -> Meeting:
+    """Close a held meeting once its minutes are approved: held → closed (409 otherwise)."""
+    meeting = _locked(meeting)
+    if meeting.status == MeetingStatus.CLOSED:
+        return meeting
+    _require_status(meeting, (MeetingStatus.HELD,), "meeting_not_held")
+    minutes = getattr(meeting, "minutes", None)
+    if minutes is None or minutes.status != "approved":
+        raise Conflict("minutes_not_approved", _("Approve the minutes before closing."))
+    previous, meeting.status = meeting.status, MeetingStatus.CLOSED
     meeting.save(update_fields=["status", "updated_at"])
     _record(meeting, actor=actor, from_status=previous, to=meeting.status)
     return meeting
@@ -250,6 +263,8 @@ def meeting_cancel(*, actor: User, meeting: Meeting, reason: str = "") -> Meetin
     meeting.revision += 1
     meeting.save(update_fields=["status", "revision", "updated_at"])
     _record(meeting, actor=actor, from_status=previous, to=meeting.status, reason=reason)
+    if previous == MeetingStatus.CONVENED:
+        notifications.meeting_cancelled(meeting)
     return meeting
 
 
@@ -313,7 +328,7 @@ def agenda_item_add(
     if case is not None:
         _case_transition(case, actor=actor, to=CaseStatus.SCHEDULED, reason=_source(meeting))
         if meeting.status == MeetingStatus.CONVENED:
-            _grant_case(meeting, case, User.objects.filter(invitations__meeting=meeting))
+            _grant_cases(meeting, [case], User.objects.filter(invitations__meeting=meeting))
     return item
 
 

@@ -9,6 +9,7 @@ import hmac
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from agencies.models import Agency, User
@@ -51,7 +52,13 @@ def screening_context(network: Network) -> deidentify.ScreeningContext:
     return deidentify.ScreeningContext(
         municipality=network.municipality,
         allowed_terms=allowed,
-        known_names=frozenset(Agency.objects.values_list("name", flat=True)),
+        # Only the names of active agencies seated in (or running) this network are never
+        # flagged: a name registered elsewhere must not switch detection off here.
+        known_names=frozenset(
+            Agency.objects.filter(active=True)
+            .filter(Q(memberships__network=network) | Q(secretariat_of=network))
+            .values_list("name", flat=True)
+        ),
         forbidden_hashes=forbidden,
         hash_term=term_hasher(network),
     )

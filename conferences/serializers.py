@@ -127,6 +127,11 @@ class ScreenRequestSerializer(serializers.Serializer):
         child=serializers.CharField(allow_blank=True, max_length=NARRATIVE_MAX)
     )
 
+    def validate_fields(self, value):
+        if len(value) > 10:
+            raise serializers.ValidationError("At most 10 fields per screening.")
+        return value
+
 
 class FindingSerializer(serializers.Serializer):
     field = serializers.CharField()

@@ -14,7 +14,14 @@ from django.views.decorators.debug import sensitive_variables
 
 from agencies.models import Agency, User
 from conferences import encryption, screening
-from conferences.models import NARRATIVE_FIELDS, Case, CaseStatus, CaseTransition
+from conferences.models import (
+    NARRATIVE_FIELDS,
+    AgendaItem,
+    Case,
+    CaseStatus,
+    CaseTransition,
+    MeetingStatus,
+)
 from config import clock
 from config.errors import ApplicationError, Conflict, IntegrityAlarm
 from network.fiscal import era_of_year, fiscal_year_of
@@ -215,11 +222,19 @@ def case_submit(*, actor: User, case: Case) -> Case:
 @transaction.atomic
 def case_withdraw(*, actor: User, case: Case, reason: str = "") -> Case:
     """The submitting agency takes a case back (draft, submitted or scheduled). It keeps its
-    code, so codes never gap."""
+    code, so codes never gap. A scheduled case leaves the agendas of open meetings, and
+    what those meetings granted on it is withdrawn (consent may have been withdrawn)."""
     case = _locked(case)
     if case.status == CaseStatus.WITHDRAWN:
         return case
     _guard(case, "withdraw")
+    open_items = AgendaItem.objects.filter(
+        case=case, meeting__status__in=[MeetingStatus.DRAFT, MeetingStatus.CONVENED]
+    )
+    for meeting_id in open_items.values_list("meeting_id", flat=True):
+        grants.case_user_revoke(case=case, source=f"meeting:{meeting_id}")
+        grants.case_user_revoke(case=case, source=f"meeting:{meeting_id}:facts")
+    open_items.delete()
     previous, case.status = case.status, CaseStatus.WITHDRAWN
     case.save(update_fields=["status", "updated_at"])
     _record(case, actor=actor, from_status=previous, to=case.status, reason=reason)

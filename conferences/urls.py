@@ -1,6 +1,6 @@
 from django.urls import path
 
-from conferences import api, meeting_api
+from conferences import api, calendar_api, decision_api, meeting_api, minutes_api, plan_api
 
 urlpatterns = [
     path("cases/", api.CaseListCreate.as_view(), name="case-list"),
@@ -26,6 +26,7 @@ urlpatterns = [
         "meetings/<str:pk>/convene/", meeting_api.MeetingConvene.as_view(), name="meeting-convene"
     ),
     path("meetings/<str:pk>/hold/", meeting_api.MeetingHold.as_view(), name="meeting-hold"),
+    path("meetings/<str:pk>/close/", meeting_api.MeetingClose.as_view(), name="meeting-close"),
     path("meetings/<str:pk>/cancel/", meeting_api.MeetingCancel.as_view(), name="meeting-cancel"),
     path(
         "meetings/<str:pk>/invitations/",
@@ -39,6 +40,45 @@ urlpatterns = [
         name="meeting-agenda",
     ),
     path("agenda-items/<str:pk>/", meeting_api.AgendaItemDetail.as_view(), name="agenda-item"),
+    path("meetings/<str:pk>/minutes/", minutes_api.MinutesView.as_view(), name="minutes"),
+    path(
+        "meetings/<str:pk>/minutes/circulate/",
+        minutes_api.MinutesStep.as_view(step="circulate"),
+        name="minutes-circulate",
+    ),
+    path(
+        "meetings/<str:pk>/minutes/approve/",
+        minutes_api.MinutesStep.as_view(step="approve"),
+        name="minutes-approve",
+    ),
+    path(
+        "meetings/<str:pk>/minutes/amendments/",
+        minutes_api.MinutesAmend.as_view(),
+        name="minutes-amend",
+    ),
+    path("meetings/<str:pk>/attendance/", minutes_api.AttendanceView.as_view(), name="attendance"),
+    path(
+        "meetings/<str:pk>/decisions/",
+        decision_api.DecisionList.as_view(),
+        name="meeting-decisions",
+    ),
+    path("decisions/<str:pk>/", decision_api.DecisionDetail.as_view(), name="decision"),
+    path(
+        "networks/<str:network_pk>/plans/",
+        plan_api.MeetingPlanView.as_view(),
+        name="meeting-plans",
+    ),
     path("audit/access/", api.AccessRecordList.as_view(), name="audit-access"),
     path("audit/verify/", api.AccessChainVerify.as_view(), name="audit-verify"),
+    path(
+        "meetings/<str:pk>/calendar.ics",
+        calendar_api.MeetingCalendar.as_view(),
+        name="meeting-calendar",
+    ),
+    path("me/calendar-token/", calendar_api.CalendarTokenView.as_view(), name="calendar-token"),
+    path(
+        "calendar/<str:token>.ics",
+        calendar_api.PersonalCalendarFeed.as_view(),
+        name="calendar-feed",
+    ),
 ]

@@ -9,7 +9,7 @@ from rest_framework import serializers
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.throttling import ScopedRateThrottle, SimpleRateThrottle
 from rest_framework.views import APIView
 
 API_VERSION = "1"
@@ -32,6 +32,19 @@ class ApiRoot(APIView):
         return Response({"status": "ok", "version": API_VERSION})
 
 
+class LoginUsernameThrottle(SimpleRateThrottle):
+    """Attempts per username, wherever they come from: an address-only limit is beaten by
+    spreading guesses over many addresses."""
+
+    scope = "login_user"
+
+    def get_cache_key(self, request, view):
+        username = str(request.data.get("username", "")).strip().casefold()
+        if not username:
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": username}
+
+
 class TokenLogin(APIView):
     """`POST /api/v1/auth/token/` `{username, password}` → `{"token": "…", "expiry": "…"}`.
 
@@ -42,7 +55,7 @@ class TokenLogin(APIView):
 
     permission_classes = [AllowAny]
     authentication_classes = []
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [ScopedRateThrottle, LoginUsernameThrottle]
     throttle_scope = "login"
     serializer_class = AuthTokenSerializer
 

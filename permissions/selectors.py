@@ -169,12 +169,21 @@ def manageable_agencies(user):
     if user.is_superuser:
         return Agency.objects.all()
     coordinated = coordinated_networks(user).values("pk")
-    elsewhere = Q(
-        Exists(Membership.objects.filter(agency=OuterRef("pk")).exclude(network__in=coordinated))
-    ) | Q(
-        Exists(
-            Network.objects.filter(secretariat_agency=OuterRef("pk")).exclude(pk__in=coordinated)
-        )
+    from conferences.models import Case
+
+    seated_elsewhere = Membership.objects.filter(agency=OuterRef("pk")).exclude(
+        network__in=coordinated
+    )
+    running_elsewhere = Network.objects.filter(secretariat_agency=OuterRef("pk")).exclude(
+        pk__in=coordinated
+    )
+    # An agency that left another network keeps its cases there: an account made now
+    # would see them.
+    cases_elsewhere = Case.objects.filter(submitting_agency=OuterRef("pk")).exclude(
+        network__in=coordinated
+    )
+    elsewhere = (
+        Q(Exists(seated_elsewhere)) | Q(Exists(running_elsewhere)) | Q(Exists(cases_elsewhere))
     )
     # One query: coordinators only (EXISTS of their networks), nothing elsewhere.
     return Agency.objects.filter(Q(Exists(coordinated)) & ~elsewhere)
@@ -353,6 +362,12 @@ def visible_access_records(user):
     return AccessRecord.objects.filter(network_id__in=networks).order_by("-at", "-id")
 
 
+def coordinates(user, network) -> bool:
+    """Whether the person coordinates the network: the coordinator role itself, not the
+    superuser shortcut Django's has_perm gives platform admins."""
+    return case_permission(user, "network.coordinate_network", network)
+
+
 def case_permission(user, perm: str, obj) -> bool:
     """`user.has_perm` for case actions (`conferences.add_case` on a network,
     `conferences.change_case` on a case), except that platform admins hold none of them:
@@ -366,13 +381,12 @@ def case_permission(user, perm: str, obj) -> bool:
 def visible_meetings(user):
     """Meetings a person may see: every one of the networks they coordinate (drafts too);
     once convened, those they are invited to, and for representatives every meeting of
-    their tier. Platform admins see all (no case content is on a meeting itself)."""
+    their tier. Platform admins see none through the API: agendas carry case codes and
+    invitees, and running meetings is the coordinators' work."""
     from conferences.models import Invitation, Meeting, MeetingStatus
 
-    if not user.is_authenticated or not user.is_active:
+    if not user.is_authenticated or not user.is_active or user.is_superuser:
         return Meeting.objects.none()
-    if user.is_superuser:
-        return Meeting.objects.all()
     representing = (
         Membership.objects.current(clock.today())
         .filter(tier=Tier.REPRESENTATIVES, designated_people=user)

@@ -151,7 +151,14 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "config.api.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "PAGE_SIZE": 50,
-    "DEFAULT_THROTTLE_RATES": {"login": env_str("DJANGO_LOGIN_RATE", "20/minute")},
+    "DEFAULT_THROTTLE_RATES": {
+        "login": env_str("DJANGO_LOGIN_RATE", "20/minute"),  # per client address
+        "login_user": env_str("DJANGO_LOGIN_USER_RATE", "10/minute"),  # per username tried
+        "screen": env_str("DJANGO_SCREEN_RATE", "60/minute"),
+    },
+    # Client addresses come from REMOTE_ADDR unless proxies in front are declared: a client
+    # must not choose its own address (and escape the throttles) with X-Forwarded-For.
+    "NUM_PROXIES": env_int("DJANGO_NUM_PROXIES", 0),
 }
 
 # API tokens (django-rest-knox): stored only as SHA-512 digests, expiring after a working
@@ -174,6 +181,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "CaseStatusEnum": "conferences.models.CaseStatus",
         "MeetingStatusEnum": "conferences.models.MeetingStatus",
+        "DecisionStatusEnum": "conferences.models.Decision.Status",
+        "AttendanceStatusEnum": "conferences.models.Attendance.Status",
     },
     # Swagger UI from the sidecar package, not a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -191,6 +200,18 @@ CSRF_COOKIE_SECURE = not DEBUG
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+
+# E-mail (meeting notices and reminders): printed to the console unless an SMTP server is
+# configured. Mails carry a meeting's title, time, place and link, never case content.
+EMAIL_BACKEND = env_str("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env_str("DJANGO_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("DJANGO_EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("DJANGO_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("DJANGO_EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = env_str("DJANGO_EMAIL_FROM", "noreply@localhost")
+# Notices are sent after the change commits, within the request: never hang on a dead server.
+EMAIL_TIMEOUT = env_int("DJANGO_EMAIL_TIMEOUT", 10)
 
 # `manage.py load_demo` creates accounts with published passwords: local use only.
 DEMO_DATA_ALLOWED = DEBUG

@@ -1,6 +1,9 @@
 """Cases through the API: who sees what (facts, content), who may act, and what is stored."""
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from conferences.models import NARRATIVE_FIELDS, Case, CaseStatus, CaseTransition
 from network.models import ConfidentialityPledge
@@ -337,7 +340,10 @@ def test_screen_is_a_dry_run(api_as, case_world):
     [
         ("member", 200),
         ("coordinator", 200),
-        ("representative", 200),
+        ("peer", 200),
+        ("representative", 403),  # not a case writer: the findings must not be an oracle
+        ("auditor", 403),
+        ("admin", 403),
         ("stranger", 404),
         ("anonymous", 401),
     ],
@@ -422,3 +428,46 @@ def test_purged_case_keeps_its_facts_and_loses_its_content(api_as, case_world):
     assert body["content_purged"] is True
     assert body["age_band"] == "30s"
     assert body["code"] == case.code
+
+
+def test_withdrawing_a_scheduled_case_takes_it_off_the_agenda_and_ends_meeting_access(
+    api_as, case_world
+):
+    from conferences import meeting_services
+    from conferences.models import AgendaItem
+    from permissions.selectors import case_access
+
+    world, case = case_world.world, case_world.submitted
+    meeting = meeting_services.meeting_create(
+        actor=world.coordinator,
+        network=world.network,
+        kind="case_conference",
+        title="事例検討会",
+        starts_at=timezone.now() + timedelta(days=10),
+        ends_at=timezone.now() + timedelta(days=10, hours=2),
+    )
+    meeting_services.agenda_item_add(
+        actor=world.coordinator, meeting=meeting, kind="case_review", case=case
+    )
+    meeting_services.meeting_convene(actor=world.coordinator, meeting=meeting)
+    assert case_access(case_world.peer, case).content
+
+    response = api_as(world.member).post(
+        f"/api/v1/cases/{case.pk}/withdraw/", {"reason": "家族が同意を撤回"}, format="json"
+    )
+
+    assert response.status_code == 200
+    assert not AgendaItem.objects.filter(case=case).exists()
+    assert not case_access(case_world.peer, case).facts
+
+
+def test_agency_names_of_other_networks_do_not_switch_detection_off(api_as, case_world):
+    world = case_world.world
+    world.stranger.agency.name = "山田花子"
+    world.stranger.agency.save()
+    response = api_as(world.member).post(
+        "/api/v1/cases/screen/",
+        {"network": world.network.pk, "fields": {"summary": "山田花子さんが来所した。"}},
+        format="json",
+    )
+    assert "person_name" in [f["category"] for f in response.json()["findings"]]

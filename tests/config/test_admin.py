@@ -168,3 +168,23 @@ def test_coordinator_of_two_networks_sees_both(world, browser):
     seat(world.other_network, AgencyFactory(name="両市の機関"), Tier.REPRESENTATIVES)
     response = logged_in(browser, world.coordinator).get("/admin/network/network/")
     assert listed(response) == {world.network, world.other_network}
+
+
+def test_coordinators_cannot_change_passwords_in_the_admin(world, browser):
+    response = logged_in(browser, world.coordinator).get(
+        f"/admin/agencies/user/{world.member.pk}/password/"
+    )
+    assert response.status_code == 403
+
+
+def test_coordinators_cannot_manage_an_agency_with_cases_in_another_network(world):
+    from permissions.selectors import manageable_agencies
+    from tests.conftest import make_case, sign_pledges
+
+    leaver = AgencyFactory(name="他市から移った機関")
+    author = UserFactory(agency=leaver)
+    membership = seat(world.other_network, leaver, people=[author])
+    sign_pledges(world.other_network, author)
+    make_case(author, world.other_network, submit=True)
+    membership.delete()  # the agency sits in no network now, but its case remains there
+    assert leaver not in manageable_agencies(world.coordinator)

@@ -108,8 +108,8 @@ def test_bad_token_gets_401(api, world):
 
 def test_token_login_is_throttled(api, world, settings):
     attempts = [
-        api.post("/api/v1/auth/token/", {"username": "member", "password": "guess"}, format="json")
-        for _ in range(21)
+        api.post("/api/v1/auth/token/", {"username": f"user{i}", "password": "x"}, format="json")
+        for i in range(21)
     ]
     assert {r.status_code for r in attempts[:20]} == {400}
     assert attempts[20].status_code == 429
@@ -183,3 +183,30 @@ def test_api_docs_load_their_assets_from_this_service_not_a_cdn(api, db):
     assert scripts, page[:500]
     assert all(src.startswith("/static/") for src in scripts), scripts
     assert api.get(scripts[0]).status_code == 200
+
+
+def test_a_forged_forwarded_for_header_does_not_escape_the_login_throttle(api, world):
+    statuses = [
+        api.post(
+            "/api/v1/auth/token/",
+            {"username": f"nobody{i}", "password": "guess"},
+            format="json",
+            HTTP_X_FORWARDED_FOR=f"10.0.0.{i}",
+        ).status_code
+        for i in range(21)
+    ]
+    assert statuses[-1] == 429
+
+
+def test_guesses_at_one_username_are_throttled_from_any_address(api, world):
+    statuses = [
+        api.post(
+            "/api/v1/auth/token/",
+            {"username": "member", "password": f"guess{i}"},
+            format="json",
+            REMOTE_ADDR=f"192.0.2.{i}",
+        ).status_code
+        for i in range(11)
+    ]
+    assert statuses[:10] == [400] * 10
+    assert statuses[10] == 429

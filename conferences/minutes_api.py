@@ -1,0 +1,145 @@
+"""HTTP endpoints for a meeting's minutes and attendance."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from agencies.models import User
+from conferences import minutes_services as services
+from conferences.meeting_api import _coordinating, _visible_meeting
+from conferences.models import Attendance
+from config.serializers import display_field
+from permissions.access import require
+
+COORDINATE = "network.coordinate_network"
+
+
+class MinutesBodySerializer(serializers.Serializer):
+    body = serializers.CharField(allow_blank=True, max_length=100_000)
+
+
+class AmendmentSerializer(MinutesBodySerializer):
+    note = serializers.CharField(max_length=2000)
+
+
+class RevisionSerializer(serializers.Serializer):
+    revision = serializers.IntegerField()
+    author = serializers.IntegerField()
+    at = serializers.DateTimeField()
+    body = serializers.CharField()
+
+
+class AmendmentOutSerializer(RevisionSerializer):
+    note = serializers.CharField()
+
+
+class MinutesSerializer(serializers.Serializer):
+    body = serializers.CharField()
+    status = serializers.CharField()
+    revision = serializers.IntegerField()
+    approved_by = serializers.IntegerField(allow_null=True)
+    approved_at = serializers.DateTimeField(allow_null=True)
+    revisions = RevisionSerializer(many=True)
+    amendments = AmendmentOutSerializer(many=True)
+
+
+def _read(request, meeting, via):
+    coordinates = request.user.has_perm(COORDINATE, meeting.network)
+    require(
+        services.may_read_minutes(request.user, meeting, coordinates=coordinates),
+        code="minutes_not_readable",
+    )
+    return services.minutes_read(reader=request.user, meeting=meeting, via=via)
+
+
+class MinutesView(APIView):
+    """GET: who may read the meeting (case-content rules for practitioners' meetings, and
+    audited); PUT `{body}`: coordinators, until approved (409 then)."""
+
+    @extend_schema(responses=MinutesSerializer)
+    def get(self, request, pk):
+        meeting = _visible_meeting(request, pk)
+        return Response(
+            MinutesSerializer(_read(request, meeting, "GET /meetings/{id}/minutes/")).data
+        )
+
+    @extend_schema(request=MinutesBodySerializer, responses=MinutesSerializer)
+    def put(self, request, pk):
+        meeting = _visible_meeting(request, pk)
+        _coordinating(request, meeting)
+        body = MinutesBodySerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        services.minutes_save(actor=request.user, meeting=meeting, body=body.validated_data["body"])
+        return Response(
+            MinutesSerializer(_read(request, meeting, "PUT /meetings/{id}/minutes/")).data
+        )
+
+
+class MinutesStep(APIView):
+    """POST circulate / approve (coordinators)."""
+
+    step = ""
+
+    @extend_schema(request=None, responses=MinutesSerializer)
+    def post(self, request, pk):
+        meeting = _visible_meeting(request, pk)
+        _coordinating(request, meeting)
+        if self.step == "circulate":
+            services.minutes_circulate(actor=request.user, meeting=meeting)
+        else:
+            services.minutes_approve(actor=request.user, meeting=meeting)
+        return Response(
+            MinutesSerializer(_read(request, meeting, f"POST /minutes/{self.step}/")).data
+        )
+
+
+class MinutesAmend(APIView):
+    """POST `{body, note}`: an amendment to approved minutes (coordinators)."""
+
+    @extend_schema(request=AmendmentSerializer, responses=MinutesSerializer)
+    def post(self, request, pk):
+        meeting = _visible_meeting(request, pk)
+        _coordinating(request, meeting)
+        body = AmendmentSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        services.minutes_amend(actor=request.user, meeting=meeting, **body.validated_data)
+        data = _read(request, meeting, "POST /meetings/{id}/minutes/amendments/")
+        return Response(MinutesSerializer(data).data, status=201)
+
+
+class AttendanceSerializer(serializers.ModelSerializer):
+    person = serializers.PrimaryKeyRelatedField(queryset=User.objects.all())
+    substitute_for = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.all(), required=False, allow_null=True
+    )
+    status_display = display_field("status")
+
+    class Meta:
+        model = Attendance
+        fields = ["person", "agency", "status", "status_display", "substitute_for"]
+        read_only_fields = ["agency"]
+
+
+class AttendanceView(APIView):
+    """GET: whoever sees the meeting; PUT a list of `{person, status, substitute_for}`:
+    coordinators, once the meeting is held; replaces the whole record."""
+
+    @extend_schema(responses=AttendanceSerializer(many=True))
+    def get(self, request, pk):
+        meeting = _visible_meeting(request, pk)
+        rows = meeting.attendance.select_related("person", "agency")
+        return Response(AttendanceSerializer(rows, many=True).data)
+
+    @extend_schema(
+        request=AttendanceSerializer(many=True), responses=AttendanceSerializer(many=True)
+    )
+    def put(self, request, pk):
+        meeting = _visible_meeting(request, pk)
+        _coordinating(request, meeting)
+        entries = AttendanceSerializer(data=request.data, many=True)
+        entries.is_valid(raise_exception=True)
+        rows = services.attendance_record(
+            actor=request.user, meeting=meeting, entries=entries.validated_data
+        )
+        return Response(AttendanceSerializer(rows, many=True).data)
