@@ -56,6 +56,11 @@ def _cases():
 
 
 class CaseFilter(filters.FilterSet):
+    # Plain numbers: a choice filter over every row would answer 400 for an id that does
+    # not exist and 200 for one that does, telling anyone which ids exist elsewhere.
+    network = filters.NumberFilter()
+    submitting_agency = filters.NumberFilter()
+
     class Meta:
         model = Case
         fields = [
@@ -269,6 +274,9 @@ class ForbiddenTermList(ScreeningTermList):
 
 
 class AccessRecordFilter(filters.FilterSet):
+    network = filters.NumberFilter()  # plain numbers: see CaseFilter
+    person = filters.NumberFilter()
+    case = filters.NumberFilter()
     at_from = filters.DateTimeFilter(field_name="at", lookup_expr="gte")
     at_to = filters.DateTimeFilter(field_name="at", lookup_expr="lt")
     date = filters.DateFilter(field_name="at", lookup_expr="date")

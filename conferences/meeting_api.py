@@ -38,6 +38,8 @@ def _meetings(user):
 
 
 class MeetingFilter(filters.FilterSet):
+    network = filters.NumberFilter()  # plain number: an id's existence is nobody's business
+
     class Meta:
         model = Meeting
         fields = ["network", "status", "kind", "tier", "fiscal_year"]
@@ -198,7 +200,9 @@ class AgendaItemDetail(APIView):
     @extend_schema(request=AgendaItemSerializer, responses=AgendaItemSerializer)
     def patch(self, request, pk):
         item = self._item(request, pk)
-        serializer = AgendaItemSerializer(item, data=request.data, partial=True)
+        serializer = AgendaItemSerializer(
+            item, data=request.data, partial=True, context={"request": request}
+        )
         serializer.is_valid(raise_exception=True)
         if "order" in serializer.validated_data:
             item = services.agenda_item_move(item=item, order=serializer.validated_data["order"])

@@ -173,7 +173,6 @@ class AccessRecordSerializer(serializers.Serializer):
     person = serializers.IntegerField(source="person_id")
     person_name = serializers.CharField(source="person.display_name")
     case = serializers.IntegerField(source="case_id")
-    case_code = serializers.CharField(source="case.code", allow_null=True)
     fields = serializers.ListField(child=serializers.CharField())
     via = serializers.CharField()
 

@@ -78,13 +78,21 @@ class NetworkScoped(generics.GenericAPIView):
         )
 
 
+class StaffRoleFilter(filters.FilterSet):
+    user = filters.NumberFilter()  # a plain number, as for pledges
+
+    class Meta:
+        model = StaffRole
+        fields = ["role", "user"]
+
+
 class StaffRoleList(NetworkScoped, generics.ListCreateAPIView):
     """Coordinators and auditors of a network; coordinators (and platform admins) manage them."""
 
     serializer_class = StaffRoleSerializer
     queryset = StaffRole.objects.none()  # for the schema; get_queryset scopes to the network
     read_perm = COORDINATE
-    filterset_fields = ["role", "user"]
+    filterset_class = StaffRoleFilter
 
     def get_queryset(self):
         network = self.network_for(write=False)
@@ -174,13 +182,22 @@ class MembershipDetail(NetworkScoped):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+class PledgeFilter(filters.FilterSet):
+    # A plain number: a choice filter over every account would tell which ids exist.
+    person = filters.NumberFilter()
+
+    class Meta:
+        model = ConfidentialityPledge
+        fields = ["fiscal_year", "person"]
+
+
 class PledgeList(NetworkScoped, generics.ListCreateAPIView):
     """Confidentiality pledges. Each person signs for themselves (POST signs for the current
     fiscal year); a person lists their own, coordinators and auditors list everyone's."""
 
     serializer_class = PledgeSerializer
     queryset = ConfidentialityPledge.objects.none()  # for the schema
-    filterset_fields = ["fiscal_year", "person"]
+    filterset_class = PledgeFilter
 
     def get_queryset(self):
         network = self.network_for(write=False)

@@ -471,3 +471,14 @@ def test_agency_names_of_other_networks_do_not_switch_detection_off(api_as, case
         format="json",
     )
     assert "person_name" in [f["category"] for f in response.json()["findings"]]
+
+
+@pytest.mark.parametrize(
+    "query", ["/api/v1/cases/?network={other}", "/api/v1/meetings/?network={other}"]
+)
+def test_filtering_by_another_networks_id_answers_like_an_unknown_id(api_as, case_world, query):
+    client = api_as(case_world.world.member)
+    other = client.get(query.format(other=case_world.world.other_network.pk))
+    unknown = client.get(query.format(other=999999))
+    assert other.status_code == unknown.status_code == 200
+    assert other.json()["count"] == unknown.json()["count"] == 0
