@@ -68,7 +68,9 @@ def _minutes_for_update(meeting: Meeting) -> Minutes:
         },
     )
     return (
-        Minutes.objects.select_for_update().select_related("meeting", "data_key").get(pk=minutes.pk)
+        Minutes.objects.select_for_update(of=("self",))
+        .select_related("meeting", "data_key")
+        .get(pk=minutes.pk)
     )
 
 
@@ -139,7 +141,7 @@ def minutes_amend(*, actor: User, meeting: Meeting, body: str, note: str = "") -
 
 def _existing(meeting: Meeting) -> Minutes:
     minutes = (
-        Minutes.objects.select_for_update()
+        Minutes.objects.select_for_update(of=("self",))
         .select_related("meeting", "data_key")
         .filter(meeting=meeting)
         .first()
