@@ -90,6 +90,9 @@ TEMPLATES = [
     },
 ]
 
+if env_str("DATABASE_URL") is None:
+    VAR_DIR.mkdir(exist_ok=True)  # the embedded default lives in var/, which git does not keep
+
 DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
