@@ -9,7 +9,21 @@ class ConferencesConfig(AppConfig):
     def ready(self):
         from conferences import checks  # noqa: F401  (registers the keyring check)
         from conferences.encryption import register_encrypted_fields
-        from conferences.models import NARRATIVE_FIELDS, Case, Minutes
+        from conferences.models import (
+            NARRATIVE_FIELDS,
+            Case,
+            Minutes,
+            ProgressNote,
+            Review,
+            ReviewChange,
+            RoleAssignment,
+        )
 
         register_encrypted_fields(Case, list(NARRATIVE_FIELDS), data_key_field="data_key")
         register_encrypted_fields(Minutes, ["sealed_body"], data_key_field="data_key")
+        register_encrypted_fields(
+            Review, ["assessment", "support_direction", "notes"], data_key_field="data_key"
+        )
+        register_encrypted_fields(RoleAssignment, ["tasks"], data_key_field="data_key")
+        register_encrypted_fields(ProgressNote, ["note"], data_key_field="data_key")
+        register_encrypted_fields(ReviewChange, ["changes"], data_key_field="data_key")

@@ -95,6 +95,16 @@ class AgendaItemSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = AgendaItem
-        fields = ["id", "meeting", "order", "kind", "kind_display", "title", "case", "case_code"]
-        read_only_fields = ["meeting"]
+        fields = [
+            "id",
+            "meeting",
+            "order",
+            "kind",
+            "kind_display",
+            "title",
+            "details",
+            "case",
+            "case_code",
+        ]
+        read_only_fields = ["meeting", "details"]
         extra_kwargs = {"order": {"required": False}}

@@ -378,6 +378,8 @@ class AgendaItem(models.Model):
         blank=True,
         on_delete=models.PROTECT,
     )
+    # A generated item's listing (the open role tasks of earlier reviews): facts only.
+    details = models.TextField(_("details"), blank=True)
     # The case's status before this item scheduled it, restored if the item is removed.
     case_status_before = models.CharField(max_length=12, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -562,3 +564,213 @@ class CalendarToken(models.Model):
 
     def __str__(self):
         return f"{self.person} ({self.created_at:%Y-%m-%d})"
+
+
+# --- Role division (役割分担) -------------------------------------------------------------
+#
+# Everything written about a case here is case content: sealed under the case's own data key
+# (`data_key` points at it), bound to its record and field, so purging the case destroys it
+# with the narratives.
+
+
+class Review(models.Model):
+    """One review of a case, at a meeting or (by coordinators) outside one: assessment
+    (見立て), support direction (支援方針), notes, and when to look again. Final once the
+    role division is agreed; the case then goes to monitoring."""
+
+    case = models.ForeignKey(
+        Case, verbose_name=_("case"), related_name="reviews", on_delete=models.PROTECT
+    )
+    meeting = models.ForeignKey(
+        Meeting,
+        verbose_name=_("meeting"),
+        related_name="reviews",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+    )
+    data_key = models.ForeignKey(DataKey, on_delete=models.PROTECT, related_name="+")
+    assessment = models.BinaryField(_("assessment (sealed)"), null=True)
+    support_direction = models.BinaryField(_("support direction (sealed)"), null=True)
+    notes = models.BinaryField(_("notes (sealed)"), null=True)
+    next_review_on = models.DateField(_("next review on"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        "agencies.User", verbose_name=_("by"), related_name="+", on_delete=models.PROTECT
+    )
+    created_at = models.DateTimeField(_("created at"))
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    finalized_at = models.DateTimeField(_("finalised at"), null=True, blank=True)
+    finalized_by = models.ForeignKey(
+        "agencies.User", related_name="+", on_delete=models.PROTECT, null=True, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("review")
+        verbose_name_plural = _("reviews")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "meeting"],
+                condition=models.Q(meeting__isnull=False),
+                name="one_review_per_case_and_meeting",
+            ),
+            # At most one review of a case is being worked on at a time.
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=models.Q(finalized_at__isnull=True),
+                name="one_open_review_per_case",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.case} {self.created_at:%Y-%m-%d}"
+
+
+class RoleFunction(models.TextChoices):
+    LEAD = "lead", _("Lead (主担当)")
+    COORDINATION = "coordination", _("Coordination")
+    OUTREACH = "outreach", _("Outreach visits")
+    MEDICAL = "medical", _("Medical")
+    MENTAL_HEALTH = "mental_health", _("Mental health")
+    EMPLOYMENT = "employment", _("Employment")
+    EDUCATION = "education", _("Education")
+    FAMILY_SUPPORT = "family_support", _("Family support")
+    WELFARE_BENEFITS = "welfare_benefits", _("Welfare benefits")
+    LEGAL = "legal", _("Legal")
+    PLACE_TO_BELONG = "place_to_belong", _("Place to belong")
+    WATCHING_OVER = "watching_over", _("Watching over")
+    OTHER = "other", _("Other")
+
+
+class Involvement(models.TextChoices):
+    CURRENT = "current", _("Involved now (現在関与)")
+    NEW = "new", _("Joining (今後連携)")
+
+
+class Agreement(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    AGREED = "agreed", _("Agreed")
+    DECLINED = "declined", _("Declined")
+
+
+class TaskStatus(models.TextChoices):
+    IN_PROGRESS = "in_progress", _("In progress")
+    DONE = "done", _("Done")
+    NOT_POSSIBLE = "not_possible", _("Not possible (circumstances changed)")
+    NOT_UNDERTAKEN = "not_undertaken", _("Not undertaken")
+
+
+# Task states that end the follow-up of a role.
+TASK_ENDED = (TaskStatus.DONE, TaskStatus.NOT_POSSIBLE, TaskStatus.NOT_UNDERTAKEN)
+
+
+class RoleAssignment(models.Model):
+    """An agency's part in a review's division of roles: function, involvement, tasks
+    (sealed), due date, and the agency's answer (agreed, declined with a reason, or agreed
+    aloud in the meeting and recorded on its behalf by a coordinator)."""
+
+    review = models.ForeignKey(
+        Review, verbose_name=_("review"), related_name="roles", on_delete=models.CASCADE
+    )
+    agency = models.ForeignKey(
+        "agencies.Agency",
+        verbose_name=_("agency"),
+        related_name="case_roles",
+        on_delete=models.PROTECT,
+    )
+    function = models.CharField(_("function"), max_length=20, choices=RoleFunction.choices)
+    involvement = models.CharField(_("involvement"), max_length=10, choices=Involvement.choices)
+    data_key = models.ForeignKey(DataKey, on_delete=models.PROTECT, related_name="+")
+    tasks = models.BinaryField(_("tasks (sealed)"), null=True)
+    due_on = models.DateField(_("due on"), null=True, blank=True)
+    agreement = models.CharField(
+        _("agreement"), max_length=10, choices=Agreement.choices, default=Agreement.PENDING
+    )
+    agreed_by = models.ForeignKey(
+        "agencies.User",
+        verbose_name=_("answered by"),
+        related_name="+",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+    )
+    agreed_on_behalf = models.BooleanField(_("agreed on behalf"), default=False)
+    agreement_note = models.TextField(_("agreement note"), blank=True)
+    decline_reason = models.TextField(_("reason for declining"), blank=True)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    # Since when the agency has been asked (reset when a change asks it again).
+    asked_at = models.DateTimeField(_("asked at"))
+    task_status = models.CharField(
+        _("task status"), max_length=16, choices=TaskStatus.choices, blank=True
+    )
+    created_by = models.ForeignKey(
+        "agencies.User", verbose_name=_("by"), related_name="+", on_delete=models.PROTECT
+    )
+    created_at = models.DateTimeField(_("created at"))
+
+    class Meta:
+        verbose_name = _("role assignment")
+        verbose_name_plural = _("role assignments")
+        ordering = ["review", "id"]
+        indexes = [models.Index(fields=["agency", "agreement"])]
+
+    def __str__(self):
+        return f"{self.agency} {self.function}"
+
+
+class ProgressNote(models.Model):
+    """A role's progress: a note (sealed) and the task status it reports."""
+
+    role = models.ForeignKey(
+        RoleAssignment, related_name="progress_notes", on_delete=models.CASCADE
+    )
+    data_key = models.ForeignKey(DataKey, on_delete=models.PROTECT, related_name="+")
+    note = models.BinaryField(_("note (sealed)"), null=True)
+    task_status = models.CharField(_("task status"), max_length=16, choices=TaskStatus.choices)
+    created_by = models.ForeignKey(
+        "agencies.User", verbose_name=_("by"), related_name="+", on_delete=models.PROTECT
+    )
+    created_at = models.DateTimeField(_("created at"))
+
+    class Meta:
+        verbose_name = _("progress note")
+        verbose_name_plural = _("progress notes")
+        ordering = ["role", "created_at", "id"]
+
+    def __str__(self):
+        return f"{self.role_id}: {self.task_status}"
+
+
+class ReviewChange(models.Model):
+    """One change to a review, one of its role assignments or an answer: who, when, what
+    (`action`), and from what to what (`changes`, sealed: tasks and assessments are case
+    content). Never edited; kept when the assignment itself is removed."""
+
+    class Action(models.TextChoices):
+        REVIEW_CREATED = "review_created", _("Review created")
+        REVIEW_CHANGED = "review_changed", _("Review changed")
+        FINALIZED = "finalized", _("Finalised")
+        ROLE_ADDED = "role_added", _("Role added")
+        ROLE_CHANGED = "role_changed", _("Role changed")
+        ROLE_REMOVED = "role_removed", _("Role removed")
+        AGREED = "agreed", _("Agreed")
+        DECLINED = "declined", _("Declined")
+        PROGRESS = "progress", _("Progress recorded")
+
+    review = models.ForeignKey(Review, related_name="changes", on_delete=models.CASCADE)
+    role_id = models.PositiveIntegerField(_("role assignment"), null=True, blank=True)
+    action = models.CharField(_("action"), max_length=16, choices=Action.choices)
+    actor = models.ForeignKey(
+        "agencies.User", verbose_name=_("by"), related_name="+", on_delete=models.PROTECT
+    )
+    at = models.DateTimeField(_("at"))
+    data_key = models.ForeignKey(DataKey, on_delete=models.PROTECT, related_name="+")
+    changes = models.BinaryField(_("changes (sealed)"), null=True)
+
+    class Meta:
+        verbose_name = _("review change")
+        verbose_name_plural = _("review changes")
+        ordering = ["review", "at", "id"]
+
+    def __str__(self):
+        return f"{self.review_id}: {self.action}"

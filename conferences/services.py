@@ -251,6 +251,9 @@ def case_close(*, actor: User, case: Case, reason: str = "") -> Case:
     previous, case.status, case.closed_at = case.status, CaseStatus.CLOSED, clock.now()
     case.save(update_fields=["status", "closed_at", "updated_at"])
     _record(case, actor=actor, from_status=previous, to=case.status, reason=reason)
+    # Role holders keep the facts and their own tasks; the content was theirs while the
+    # case was followed up.
+    grants.case_roles_content_revoke(case=case)
     return case
 
 

@@ -12,6 +12,7 @@ api_v1 = [
     path("", include("agencies.urls")),
     path("", include("network.urls")),
     path("", include("conferences.urls")),
+    path("", include("conferences.review_urls")),
 ]
 
 urlpatterns = [

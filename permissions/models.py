@@ -46,12 +46,18 @@ class CaseUserObjectPermission(UserObjectPermissionBase):
 
 
 class CaseGroupObjectPermission(GroupObjectPermissionBase):
-    """A group's grant on one case: an agency's staff, or a network's coordinators."""
+    """A group's grant on one case: an agency's staff, or a network's coordinators.
+
+    `source` names the domain event, as on personal grants: the submitting agency's own
+    grant has none; an agency holding a role has `role:<id>` (facts from the assignment,
+    content once it agrees), so withdrawing the role leaves the agency's other grants."""
 
     content_object = models.ForeignKey("conferences.Case", on_delete=models.CASCADE)
+    source = models.CharField(max_length=64, default="")
 
     class Meta(GroupObjectPermissionBase.Meta):
         abstract = False
+        unique_together = ["group", "permission", "content_object", "source"]
 
 
 class AccessRecordQuerySet(models.QuerySet):

@@ -24,7 +24,12 @@ from guardian.shortcuts import assign_perm, get_perms, remove_perm
 from conferences import encryption
 from config import clock
 from network.models import Network, StaffRole
-from permissions.models import AccessChainHead, AccessRecord, CaseUserObjectPermission
+from permissions.models import (
+    AccessChainHead,
+    AccessRecord,
+    CaseGroupObjectPermission,
+    CaseUserObjectPermission,
+)
 
 audit_log = logging.getLogger("renkei.audit")
 
@@ -119,23 +124,63 @@ def _coordinator_group_sync(user, network: Network) -> None:
 
 # --- Grants on cases ----------------------------------------------------------------------
 
-CASE_PERMS = ("conferences.view_case", "conferences.view_case_content")
+CASE_CODENAMES = ("view_case", "view_case_content")
+
+
+def _case_group_grant(group: Group, case, codenames, source: str = "") -> None:
+    for codename in codenames:
+        CaseGroupObjectPermission.objects.get_or_create(
+            group=group, permission=_case_permission(codename), content_object=case, source=source
+        )
 
 
 @transaction.atomic
 def case_created_grants(case) -> None:
     """A new case (a draft) is its agency's alone: facts and content to the agency's staff."""
-    group = agency_group(case.submitting_agency_id)
-    for perm in CASE_PERMS:
-        assign_perm(perm, group, case)
+    _case_group_grant(agency_group(case.submitting_agency_id), case, CASE_CODENAMES)
 
 
 @transaction.atomic
 def case_submitted_grants(case) -> None:
     """On submission the network's coordinators (present and future) see the case."""
-    group = coordinator_group(case.network_id)
-    for perm in CASE_PERMS:
-        assign_perm(perm, group, case)
+    _case_group_grant(coordinator_group(case.network_id), case, CASE_CODENAMES)
+
+
+def role_source(role_id: int) -> str:
+    return f"role:{role_id}"
+
+
+@transaction.atomic
+def case_role_grants(*, case, agency_id: int, role_id: int, content: bool) -> None:
+    """An agency asked to take a role sees the case's facts (to answer); once it agrees it
+    reads the content too (`content=True`). Granted to the agency's staff as a group, so
+    people joining the agency later are covered and people leaving are not."""
+    group = agency_group(agency_id)
+    _case_group_grant(group, case, ["view_case"], role_source(role_id))
+    if content:
+        _case_group_grant(group, case, ["view_case_content"], role_source(role_id))
+    else:
+        _role_rows(case, role_id).filter(permission__codename="view_case_content").delete()
+
+
+def _role_rows(case, role_id: int | None = None):
+    rows = CaseGroupObjectPermission.objects.filter(content_object=case)
+    if role_id is None:
+        return rows.filter(source__startswith="role:")
+    return rows.filter(source=role_source(role_id))
+
+
+@transaction.atomic
+def case_role_revoke(*, case, role_id: int) -> int:
+    """A role withdrawn (or given to another agency): what it granted goes."""
+    return _role_rows(case, role_id).delete()[0]
+
+
+@transaction.atomic
+def case_roles_content_revoke(*, case) -> int:
+    """The case is closed: role holders keep its facts and their own tasks, not its
+    content."""
+    return _role_rows(case).filter(permission__codename="view_case_content").delete()[0]
 
 
 @transaction.atomic

@@ -1,0 +1,746 @@
+"""Role division (役割分担): reviews, role assignments, answers, finalisation, progress.
+
+The rules of the practitioners' meeting live here and nowhere else:
+- a review is of one case, at a held meeting that had the case on its agenda (by a
+  coordinator or an attendee) or outside a meeting (by a coordinator); the case goes to
+  `reviewed`; one review of a case is open at a time, and it is kept when final;
+- until final, coordinators (and attendees during the held meeting) add, change and remove
+  role assignments; changing an answered assignment's agency, function or tasks asks the
+  agency again (its answer resets to pending);
+- a designated person of the assigned agency agrees or declines (with a reason); a
+  coordinator may record an agreement given aloud, marked on behalf, with a note;
+- `review_finalize` refuses (409) with every unmet rule listed; on success the review locks
+  and the case goes to monitoring;
+- role holders (the agency's staff) record progress once the review is final.
+
+Access follows the events (`permissions.services`): an agency asked to take a role sees the
+case's facts, reads the content once it agrees, and keeps reading its own tasks always; the
+content grant ends when the case closes. Every change is a `ReviewChange` row (who, when,
+from what to what), sealed because tasks and assessments are case content.
+
+Concurrency: every write takes the review's row lock first, so an answer and a
+finalisation are serialised; a finalised review can never hold a pending assignment.
+"""
+
+import json
+from datetime import date, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_variables
+
+from agencies.models import Agency, User
+from conferences import encryption
+from conferences.models import (
+    TASK_ENDED,
+    Agreement,
+    Attendance,
+    Case,
+    CaseStatus,
+    CaseTransition,
+    Invitation,
+    Involvement,
+    Meeting,
+    MeetingStatus,
+    ProgressNote,
+    Review,
+    ReviewChange,
+    RoleAssignment,
+    RoleFunction,
+    TaskStatus,
+)
+from config import clock
+from config.errors import Conflict, Forbidden, IntegrityAlarm
+from network.models import Membership, Tier
+from permissions import services as grants
+from permissions.selectors import coordinates
+
+REVIEW_TEXT_FIELDS = ("assessment", "support_direction", "notes")
+REVIEW_FIELDS = (*REVIEW_TEXT_FIELDS, "next_review_on")
+ROLE_FIELDS = ("agency", "function", "involvement", "tasks", "due_on")
+# Changing one of these asks the agency again.
+ROLE_RESETTING = ("agency", "function", "tasks")
+
+
+# --- sealing ------------------------------------------------------------------------------
+
+
+def _aad(obj, field: str) -> bytes:
+    return encryption.field_aad(obj._meta.label_lower, field, obj.pk)
+
+
+@sensitive_variables()
+def _seal(obj, values: dict[str, str], keys=None) -> list[str]:
+    keys = keys or encryption.DataKeyCache()
+    for field, text in values.items():
+        setattr(
+            obj, field, encryption.seal(obj.data_key, text or "", aad=_aad(obj, field), keys=keys)
+        )
+    return list(values)
+
+
+@sensitive_variables()
+def unseal(obj, fields, keys=None) -> dict[str, str]:
+    """Unseal `fields` of one record in memory. Callers are the readers below, which audit.
+    A value that does not belong where it is, or whose key is destroyed, raises
+    IntegrityAlarm (500) with nothing of the data."""
+    keys = keys or encryption.DataKeyCache()
+    try:
+        return {
+            field: encryption.unseal(
+                obj.data_key, getattr(obj, field), aad=_aad(obj, field), keys=keys
+            )
+            if getattr(obj, field) is not None
+            else ""
+            for field in fields
+        }
+    except (encryption.DecryptionError, encryption.KeyDestroyedError):
+        raise IntegrityAlarm("content_integrity") from None
+
+
+def _value(value):
+    if isinstance(value, Agency):
+        return value.pk
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def _change(
+    review: Review, *, actor: User, action: str, role_id: int | None = None, changes=None
+) -> ReviewChange:
+    row = ReviewChange.objects.create(
+        review=review,
+        role_id=role_id,
+        action=action,
+        actor=actor,
+        at=clock.now(),
+        data_key_id=review.data_key_id,
+    )
+    if changes:
+        text = json.dumps(
+            {k: [_value(a), _value(b)] for k, (a, b) in changes.items()}, ensure_ascii=False
+        )
+        row.data_key = review.data_key
+        row.save(update_fields=_seal(row, {"changes": text}))
+    return row
+
+
+# --- who may do what ----------------------------------------------------------------------
+
+
+def is_attendee(user: User, meeting: Meeting | None) -> bool:
+    """Invited to a meeting that is being held now, and not recorded as absent."""
+    if meeting is None or meeting.status != MeetingStatus.HELD:
+        return False
+    invited = Invitation.objects.filter(meeting=meeting, person=user).exists()
+    away = Attendance.objects.filter(meeting=meeting, person=user).exclude(
+        status=Attendance.Status.PRESENT
+    )
+    return invited and not away.exists()
+
+
+def may_write(user: User, case: Case, meeting: Meeting | None) -> bool:
+    """Coordinators of the case's network; attendees of the held meeting the review
+    belongs to."""
+    return coordinates(user, case.network) or is_attendee(user, meeting)
+
+
+def designated_for(user: User, agency_id: int, network_id: int) -> bool:
+    """A person designated for the agency in a current membership of the network."""
+    if not user.is_active or user.agency_id != agency_id:
+        return False
+    return (
+        Membership.objects.current(clock.today())
+        .filter(network_id=network_id, agency_id=agency_id, designated_people=user)
+        .exists()
+    )
+
+
+def practitioner_agency_ids(network_id: int) -> set[int]:
+    """Agencies with a current practitioners'-tier seat: others are outside agencies."""
+    return set(
+        Membership.objects.current(clock.today())
+        .filter(network_id=network_id, tier=Tier.PRACTITIONERS)
+        .values_list("agency_id", flat=True)
+    )
+
+
+# --- reviews ------------------------------------------------------------------------------
+
+
+def _locked_review(review: Review) -> Review:
+    return (
+        Review.objects.select_for_update(of=("self",))
+        .select_related("case__network", "data_key", "meeting")
+        .get(pk=review.pk)
+    )
+
+
+def _require_open(review: Review) -> None:
+    if review.finalized_at is not None:
+        raise Conflict("review_final", _("This review is final; it can no longer change."))
+
+
+def _case_transition(case: Case, *, actor: User, to: str, reason: str) -> None:
+    previous, case.status = case.status, to
+    case.save(update_fields=["status", "updated_at"])
+    CaseTransition.objects.create(
+        case=case, from_status=previous, to_status=to, actor=actor, reason=reason, at=clock.now()
+    )
+
+
+def _review_field_errors(fields: dict) -> None:
+    unknown = sorted(set(fields) - set(REVIEW_FIELDS))
+    if unknown:
+        raise ValidationError({name: [_("Unknown field.")] for name in unknown})
+
+
+@transaction.atomic
+def review_create(*, actor: User, case: Case, meeting: Meeting | None = None, **fields) -> Review:
+    """Start a review. At a meeting: the meeting is of the case's network, had the case on
+    its agenda and is held (or, for coordinators, closed since). Outside a meeting: a
+    coordinator reviews a submitted case, or one in monitoring. The case becomes
+    `reviewed`. 409 while another review of the case is open."""
+    _review_field_errors(fields)
+    case = Case.objects.select_for_update(of=("self",)).select_related("network").get(pk=case.pk)
+    if not may_write(actor, case, meeting):
+        raise Forbidden("not_a_review_writer", _("Only coordinators and attendees write reviews."))
+    if meeting is not None:
+        if (
+            meeting.network_id != case.network_id
+            or not meeting.agenda_items.filter(case=case).exists()
+        ):
+            raise ValidationError({"meeting": [_("The case was not on this meeting's agenda.")]})
+        if meeting.status not in (MeetingStatus.HELD, MeetingStatus.CLOSED):
+            raise Conflict("meeting_not_held", _("A review is written once the meeting is held."))
+        allowed = (CaseStatus.SCHEDULED, CaseStatus.SUBMITTED, CaseStatus.MONITORING)
+    else:
+        allowed = (CaseStatus.SUBMITTED, CaseStatus.MONITORING)
+    if case.purged_at is not None or case.status not in allowed:
+        raise Conflict(
+            "case_not_reviewable",
+            _("This case is %(status)s; it cannot be reviewed now.")
+            % {"status": case.get_status_display()},
+        )
+    if case.reviews.filter(finalized_at__isnull=True).exists():
+        raise Conflict("review_open", _("This case already has a review in progress."))
+    review = Review.objects.create(
+        case=case,
+        meeting=meeting,
+        data_key_id=case.data_key_id,
+        next_review_on=fields.get("next_review_on"),
+        created_by=actor,
+        created_at=clock.now(),
+    )
+    review.data_key = case.data_key
+    texts = {f: fields.get(f) or "" for f in REVIEW_TEXT_FIELDS}
+    review.save(update_fields=_seal(review, texts))
+    _case_transition(case, actor=actor, to=CaseStatus.REVIEWED, reason=f"review:{review.pk}")
+    _change(
+        review,
+        actor=actor,
+        action=ReviewChange.Action.REVIEW_CREATED,
+        changes={k: (None, v) for k, v in fields.items() if v not in (None, "")},
+    )
+    return review
+
+
+@transaction.atomic
+def review_update(*, actor: User, review: Review, **fields) -> Review:
+    """Change an open review's texts or next review date (only those named)."""
+    _review_field_errors(fields)
+    review = _locked_review(review)
+    if not may_write(actor, review.case, review.meeting):
+        raise Forbidden("not_a_review_writer", _("Only coordinators and attendees write reviews."))
+    _require_open(review)
+    texts = {f: fields[f] or "" for f in REVIEW_TEXT_FIELDS if f in fields}
+    before = unseal(review, list(texts))
+    changes = {f: (before[f], texts[f]) for f in texts if before[f] != texts[f]}
+    if "next_review_on" in fields and fields["next_review_on"] != review.next_review_on:
+        changes["next_review_on"] = (review.next_review_on, fields["next_review_on"])
+        review.next_review_on = fields["next_review_on"]
+    if changes:
+        sealed = _seal(review, {f: texts[f] for f in changes if f in texts})
+        review.save(update_fields=[*sealed, "next_review_on", "updated_at"])
+        _change(review, actor=actor, action=ReviewChange.Action.REVIEW_CHANGED, changes=changes)
+    return review
+
+
+def _unmet(roles: list[RoleAssignment]) -> list[dict]:
+    """Every rule a division of roles breaks, each with the assignments concerned."""
+    unmet = []
+    if not roles:
+        unmet.append({"rule": "no_assignment", "detail": _("No role has been assigned.")})
+    leads = [r.pk for r in roles if r.function == RoleFunction.LEAD]
+    if roles and not leads:
+        unmet.append({"rule": "no_lead", "detail": _("No agency has the lead (主担当).")})
+    if len(leads) > 1:
+        unmet.append({"rule": "several_leads", "detail": _("More than one lead."), "roles": leads})
+    for state, rule, detail in (
+        (Agreement.PENDING, "pending", _("Some agencies have not answered yet.")),
+        (Agreement.DECLINED, "declined", _("Some agencies declined; replace or change them.")),
+    ):
+        ids = [r.pk for r in roles if r.agreement == state]
+        if ids:
+            unmet.append({"rule": rule, "detail": detail, "roles": ids})
+    return unmet
+
+
+@transaction.atomic
+def review_finalize(*, actor: User, review: Review) -> Review:
+    """Lock the division of roles: exactly one lead and every assignment agreed (409
+    `review_incomplete` listing every unmet rule otherwise). The case goes to monitoring."""
+    review = _locked_review(review)
+    if not coordinates(actor, review.case.network):
+        raise Forbidden("not_a_coordinator", _("Only a coordinator finalises a review."))
+    if review.finalized_at is not None:
+        return review
+    roles = list(review.roles.select_for_update().order_by("id"))
+    unmet = _unmet(roles)
+    if unmet:
+        raise Conflict(
+            "review_incomplete",
+            _("The division of roles is not complete."),
+            extra={"unmet": unmet},
+        )
+    case = Case.objects.select_for_update().get(pk=review.case_id)
+    if case.status != CaseStatus.REVIEWED:
+        raise Conflict(
+            "case_not_reviewed",
+            _("This case is %(status)s; the review cannot be finalised.")
+            % {"status": case.get_status_display()},
+        )
+    review.finalized_at, review.finalized_by = clock.now(), actor
+    review.save(update_fields=["finalized_at", "finalized_by", "updated_at"])
+    _case_transition(case, actor=actor, to=CaseStatus.MONITORING, reason=f"review:{review.pk}")
+    _change(review, actor=actor, action=ReviewChange.Action.FINALIZED)
+    return review
+
+
+# --- role assignments ---------------------------------------------------------------------
+
+
+def _validate_role(role: RoleAssignment) -> None:
+    errors = {}
+    if role.function not in RoleFunction.values:
+        errors["function"] = [_("Unknown function.")]
+    if role.involvement not in Involvement.values:
+        errors["involvement"] = [_("Unknown involvement.")]
+    if role.agency_id and not Agency.objects.filter(pk=role.agency_id, active=True).exists():
+        errors["agency"] = [_("This agency is not active.")]
+    if errors:
+        raise ValidationError(errors)
+
+
+def _locked_role(role: RoleAssignment) -> tuple[Review, RoleAssignment]:
+    """The review's lock, then the assignment's: the same order everywhere."""
+    review = _locked_review(role.review)
+    role = RoleAssignment.objects.select_for_update(of=("self",)).get(pk=role.pk)
+    role.review, role.data_key = review, review.data_key
+    return review, role
+
+
+def _require_writer(actor: User, review: Review) -> None:
+    if not may_write(actor, review.case, review.meeting):
+        raise Forbidden(
+            "not_a_review_writer", _("Only coordinators and attendees divide the roles.")
+        )
+
+
+@transaction.atomic
+def role_add(
+    *,
+    actor: User,
+    review: Review,
+    agency: Agency,
+    function: str,
+    involvement: str,
+    tasks: str = "",
+    due_on: date | None = None,
+) -> RoleAssignment:
+    """Ask an agency to take a role. Its staff see the case's facts from now (to answer);
+    an agency without a practitioners' seat may be asked (flagged as outside)."""
+    review = _locked_review(review)
+    _require_writer(actor, review)
+    _require_open(review)
+    now = clock.now()
+    role = RoleAssignment(
+        review=review,
+        agency=agency,
+        function=function,
+        involvement=involvement,
+        due_on=due_on,
+        data_key=review.data_key,
+        asked_at=now,
+        created_by=actor,
+        created_at=now,
+    )
+    _validate_role(role)
+    role.save()
+    role.save(update_fields=_seal(role, {"tasks": tasks}))
+    grants.case_role_grants(case=review.case, agency_id=agency.pk, role_id=role.pk, content=False)
+    _change(
+        review,
+        actor=actor,
+        action=ReviewChange.Action.ROLE_ADDED,
+        role_id=role.pk,
+        changes={
+            "agency": (None, agency.pk),
+            "function": (None, function),
+            "involvement": (None, involvement),
+            "tasks": (None, tasks),
+            "due_on": (None, due_on),
+        },
+    )
+    return role
+
+
+def _reset_answer(role: RoleAssignment, now) -> None:
+    role.agreement = Agreement.PENDING
+    role.agreed_by, role.agreed_on_behalf = None, False
+    role.agreement_note = role.decline_reason = ""
+    role.answered_at, role.asked_at = None, now
+
+
+ANSWER_FIELDS = [
+    "agreement",
+    "agreed_by",
+    "agreed_on_behalf",
+    "agreement_note",
+    "decline_reason",
+    "answered_at",
+    "asked_at",
+]
+
+
+@transaction.atomic
+def role_update(*, actor: User, role: RoleAssignment, **fields) -> RoleAssignment:
+    """Change an assignment of an open review (only the fields named). A new agency,
+    function or tasks ask the agency again: an answer given resets to pending, and what the
+    agreement granted goes."""
+    unknown = sorted(set(fields) - set(ROLE_FIELDS))
+    if unknown:
+        raise ValidationError({name: [_("Unknown field.")] for name in unknown})
+    review, role = _locked_role(role)
+    _require_writer(actor, review)
+    _require_open(review)
+    changes = {}
+    if "tasks" in fields:
+        old = unseal(role, ["tasks"])["tasks"]
+        if old != (fields["tasks"] or ""):
+            changes["tasks"] = (old, fields["tasks"] or "")
+    old_agency = role.agency_id
+    if "agency" in fields and fields["agency"].pk != old_agency:
+        changes["agency"] = (old_agency, fields["agency"].pk)
+        role.agency = fields["agency"]
+    for name in ("function", "involvement", "due_on"):
+        if name in fields and getattr(role, name) != fields[name]:
+            changes[name] = (getattr(role, name), fields[name])
+            setattr(role, name, fields[name])
+    if not changes:
+        return role
+    _validate_role(role)
+    update = [name for name in changes if name != "tasks"]
+    if "tasks" in changes:
+        update += _seal(role, {"tasks": changes["tasks"][1]})
+    if set(changes) & set(ROLE_RESETTING) and role.agreement != Agreement.PENDING:
+        changes["agreement"] = (role.agreement, Agreement.PENDING)
+        _reset_answer(role, clock.now())
+        update += ANSWER_FIELDS
+    role.save(update_fields=update)
+    if role.agency_id != old_agency:
+        grants.case_role_revoke(case=review.case, role_id=role.pk)
+    grants.case_role_grants(
+        case=review.case,
+        agency_id=role.agency_id,
+        role_id=role.pk,
+        content=role.agreement == Agreement.AGREED,
+    )
+    _change(
+        review,
+        actor=actor,
+        action=ReviewChange.Action.ROLE_CHANGED,
+        role_id=role.pk,
+        changes=changes,
+    )
+    return role
+
+
+@transaction.atomic
+def role_remove(*, actor: User, role: RoleAssignment) -> None:
+    """Withdraw an assignment of an open review; what it granted goes, its history stays."""
+    review, role = _locked_role(role)
+    _require_writer(actor, review)
+    _require_open(review)
+    grants.case_role_revoke(case=review.case, role_id=role.pk)
+    _change(
+        review,
+        actor=actor,
+        action=ReviewChange.Action.ROLE_REMOVED,
+        role_id=role.pk,
+        changes={
+            "agency": (role.agency_id, None),
+            "function": (role.function, None),
+            "agreement": (role.agreement, None),
+        },
+    )
+    role.delete()
+
+
+def may_answer(user: User, role: RoleAssignment, *, on_behalf: bool = False) -> bool:
+    """A designated person of the assigned agency answers for it; a coordinator records
+    an agreement given aloud (on behalf)."""
+    case = role.review.case
+    if on_behalf:
+        return coordinates(user, case.network)
+    return designated_for(user, role.agency_id, case.network_id)
+
+
+@transaction.atomic
+def role_agree(
+    *, actor: User, role: RoleAssignment, on_behalf: bool = False, note: str = ""
+) -> RoleAssignment:
+    """The agency agrees to its part (or a coordinator records it agreed aloud, with a
+    note). Its staff read the case's content from now on."""
+    review, role = _locked_role(role)
+    if not may_answer(actor, role, on_behalf=on_behalf):
+        raise Forbidden("not_your_agency", _("Only the assigned agency answers for itself."))
+    _require_open(review)
+    if on_behalf and not note.strip():
+        raise ValidationError({"note": [_("Say how the agreement was given.")]})
+    if role.agreement == Agreement.AGREED:
+        return role
+    previous = role.agreement
+    role.agreement, role.agreed_by, role.agreed_on_behalf = Agreement.AGREED, actor, on_behalf
+    role.agreement_note, role.decline_reason = note.strip(), ""
+    role.answered_at = clock.now()
+    role.save(update_fields=ANSWER_FIELDS)
+    grants.case_role_grants(
+        case=review.case, agency_id=role.agency_id, role_id=role.pk, content=True
+    )
+    _change(
+        review,
+        actor=actor,
+        action=ReviewChange.Action.AGREED,
+        role_id=role.pk,
+        changes={"agreement": (previous, Agreement.AGREED), "on_behalf": (False, on_behalf)},
+    )
+    return role
+
+
+@transaction.atomic
+def role_decline(*, actor: User, role: RoleAssignment, reason: str) -> RoleAssignment:
+    """The agency declines its part, with a reason (400 without one)."""
+    review, role = _locked_role(role)
+    if not may_answer(actor, role):
+        raise Forbidden("not_your_agency", _("Only the assigned agency answers for itself."))
+    _require_open(review)
+    if not (reason or "").strip():
+        raise ValidationError({"reason": [_("Give a reason for declining.")]})
+    previous = role.agreement
+    role.agreement, role.agreed_by, role.agreed_on_behalf = Agreement.DECLINED, actor, False
+    role.decline_reason, role.agreement_note = reason.strip(), ""
+    role.answered_at = clock.now()
+    role.save(update_fields=ANSWER_FIELDS)
+    grants.case_role_grants(
+        case=review.case, agency_id=role.agency_id, role_id=role.pk, content=False
+    )
+    _change(
+        review,
+        actor=actor,
+        action=ReviewChange.Action.DECLINED,
+        role_id=role.pk,
+        changes={"agreement": (previous, Agreement.DECLINED), "reason": ("", role.decline_reason)},
+    )
+    return role
+
+
+# --- progress -----------------------------------------------------------------------------
+
+
+def may_record_progress(user: User, role: RoleAssignment) -> bool:
+    """The role's agency (its staff) and the network's coordinators."""
+    case = role.review.case
+    return (user.is_active and user.agency_id == role.agency_id) or coordinates(user, case.network)
+
+
+@transaction.atomic
+def progress_add(*, actor: User, role: RoleAssignment, note: str, task_status: str) -> ProgressNote:
+    """A progress note on a role of a final review, setting the role's task status: in
+    progress, done, not possible (circumstances changed), not undertaken."""
+    review, role = _locked_role(role)
+    if not may_record_progress(actor, role):
+        raise Forbidden("not_the_role_holder", _("Only the role's agency records its progress."))
+    if review.finalized_at is None:
+        raise Conflict("review_not_final", _("Progress is recorded once the review is final."))
+    if review.case.status == CaseStatus.CLOSED:
+        raise Conflict("case_closed", _("This case is closed."))
+    errors = {}
+    if task_status not in TaskStatus.values:
+        errors["task_status"] = [_("Unknown task status.")]
+    if not (note or "").strip():
+        errors["note"] = [_("Write what happened.")]
+    if errors:
+        raise ValidationError(errors)
+    progress = ProgressNote.objects.create(
+        role=role,
+        data_key=review.data_key,
+        task_status=task_status,
+        created_by=actor,
+        created_at=clock.now(),
+    )
+    progress.save(update_fields=_seal(progress, {"note": note}))
+    if role.task_status != task_status:
+        _change(
+            review,
+            actor=actor,
+            action=ReviewChange.Action.PROGRESS,
+            role_id=role.pk,
+            changes={"task_status": (role.task_status or None, task_status)},
+        )
+        role.task_status = task_status
+        role.save(update_fields=["task_status"])
+    return progress
+
+
+# --- reading (unsealed and audited together) ----------------------------------------------
+
+
+@transaction.atomic
+def content_read(*, reader: User, case: Case, objects, fields, audit_as: str, via: str) -> list:
+    """Unseal `fields` of `objects` (all of one case) and record the reading once in the
+    case's access chain: no record, no content. The caller has decided that the reader may
+    read them. Returns one dict per object."""
+    if case.purged_at is not None:
+        raise Conflict("content_purged", _("This case's content has been destroyed."))
+    keys = encryption.DataKeyCache()
+    values = [unseal(obj, fields, keys) for obj in objects]
+    if objects:
+        grants.access_record_write(person=reader, case=case, fields=[audit_as], via=via)
+    return values
+
+
+def history_entries(changes) -> list[dict]:
+    """The unsealed `changes` of ReviewChange rows as {field: [from, to]} (no reading
+    recorded: call through `content_read`)."""
+    return [json.loads(value["changes"]) if value["changes"] else {} for value in changes]
+
+
+# --- follow-up ----------------------------------------------------------------------------
+
+
+def follow_ups(*, network_id: int, on: date, stalled_days: int) -> dict:
+    """What a coordinator follows up on `on` (facts only, nothing unsealed): tasks of final
+    reviews past their due date and not ended, reviews whose next review date has come
+    (cases in monitoring, latest review only), and answers pending for `stalled_days`."""
+    live = ~Q(review__case__status__in=[CaseStatus.CLOSED, CaseStatus.WITHDRAWN])
+    roles = RoleAssignment.objects.filter(live, review__case__network_id=network_id).select_related(
+        "review__case", "agency"
+    )
+    overdue = (
+        roles.filter(review__finalized_at__isnull=False, due_on__lt=on)
+        .exclude(task_status__in=TASK_ENDED)
+        .order_by("due_on", "id")
+    )
+    stalled = roles.filter(
+        agreement=Agreement.PENDING,
+        review__finalized_at__isnull=True,
+        asked_at__lte=clock.now() - timedelta(days=stalled_days),
+    ).order_by("asked_at", "id")
+    latest = Review.objects.filter(case=OuterRef("case")).order_by("-created_at", "-id")
+    due = (
+        Review.objects.filter(
+            case__network_id=network_id,
+            case__status=CaseStatus.MONITORING,
+            finalized_at__isnull=False,
+            next_review_on__lte=on,
+        )
+        .filter(pk=Subquery(latest.values("pk")[:1]))
+        .select_related("case")
+        .order_by("next_review_on", "id")
+    )
+    return {
+        "overdue_tasks": list(overdue),
+        "reviews_due": list(due),
+        "stalled_agreements": list(stalled),
+    }
+
+
+def role_load(*, network_id: int) -> list[dict]:
+    """Roles of final reviews per agency and function: open (not ended) and done, with the
+    other endings apart. Counts only, no content."""
+    rows = (
+        RoleAssignment.objects.filter(
+            review__case__network_id=network_id, review__finalized_at__isnull=False
+        )
+        .values("agency", "agency__name", "function")
+        .annotate(
+            open=Count("id", filter=~Q(task_status__in=TASK_ENDED)),
+            done=Count("id", filter=Q(task_status=TaskStatus.DONE)),
+            ended_otherwise=Count(
+                "id", filter=Q(task_status__in=[TaskStatus.NOT_POSSIBLE, TaskStatus.NOT_UNDERTAKEN])
+            ),
+        )
+        .order_by("agency__name_kana", "agency", "function")
+    )
+    return list(rows)
+
+
+# --- the follow-up round on a meeting's agenda --------------------------------------------
+
+
+def open_tasks(network_id: int):
+    """Roles of final reviews whose task is not ended, of cases still followed up."""
+    return (
+        RoleAssignment.objects.filter(
+            review__case__network_id=network_id,
+            review__finalized_at__isnull=False,
+        )
+        .exclude(review__case__status__in=[CaseStatus.CLOSED, CaseStatus.WITHDRAWN])
+        .exclude(task_status__in=TASK_ENDED)
+        .select_related("review__case", "agency")
+        .order_by("review__case__code", "due_on", "id")
+    )
+
+
+@transaction.atomic
+def agenda_role_tasks_add(*, actor: User, meeting: Meeting):
+    """Add to an open practitioners' meeting the follow-up round: one topic listing every
+    unfinished task of earlier reviews with its case code, agency, function and due date
+    (never the task's text, which is case content). 409 `no_open_tasks` when none."""
+    from conferences.meeting_services import agenda_item_add
+
+    if meeting.tier != Tier.PRACTITIONERS:
+        raise Conflict(
+            "not_a_practitioners_meeting",
+            _("Role tasks are followed up in the practitioners' tier."),
+        )
+    tasks = list(open_tasks(meeting.network_id).filter(review__created_at__lt=clock.now()))
+    if not tasks:
+        raise Conflict("no_open_tasks", _("No role task is open."))
+    lines = [
+        "　".join(
+            [
+                role.review.case.code or "",
+                role.agency.name,
+                str(role.get_function_display()),
+                _("due %(day)s") % {"day": role.due_on.isoformat()}
+                if role.due_on
+                else _("no due date"),
+                str(role.get_task_status_display()) if role.task_status else _("not reported"),
+            ]
+        )
+        for role in tasks
+    ]
+    item = agenda_item_add(
+        actor=actor,
+        meeting=meeting,
+        kind="topic",
+        title=_("Follow-up of role tasks (%(count)s open)") % {"count": len(tasks)},
+    )
+    item.details = "\n".join(lines)
+    item.save(update_fields=["details"])
+    return item
