@@ -102,7 +102,7 @@ class _SealedList(generics.GenericAPIView):
     def paged(self, request, case, queryset, fields, audit_as, via, serializer, context=None):
         page = self.paginate_queryset(queryset)
         shown = _unsealed(request, case, list(page), fields, audit_as, via)
-        return self.get_paginated_response(serializer(shown, many=True, context=context).data)
+        return self.get_paginated_response(serializer(shown, many=True, context=context or {}).data)
 
 
 class CaseReviewList(_SealedList):

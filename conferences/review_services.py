@@ -208,6 +208,8 @@ def review_create(*, actor: User, case: Case, meeting: Meeting | None = None, **
     case = Case.objects.select_for_update(of=("self",)).select_related("network").get(pk=case.pk)
     if not may_write(actor, case, meeting):
         raise Forbidden("not_a_review_writer", _("Only coordinators and attendees write reviews."))
+    if case.reviews.filter(finalized_at__isnull=True).exists():
+        raise Conflict("review_open", _("This case already has a review in progress."))
     if meeting is not None:
         if (
             meeting.network_id != case.network_id
@@ -225,8 +227,6 @@ def review_create(*, actor: User, case: Case, meeting: Meeting | None = None, **
             _("This case is %(status)s; it cannot be reviewed now.")
             % {"status": case.get_status_display()},
         )
-    if case.reviews.filter(finalized_at__isnull=True).exists():
-        raise Conflict("review_open", _("This case already has a review in progress."))
     review = Review.objects.create(
         case=case,
         meeting=meeting,
