@@ -11,7 +11,6 @@ from tests.conferences.role_fixtures import (
     add_role,
     final_review,
     hold_case_conference,
-    roles_world,  # noqa: F401  (fixture)
 )
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,6 @@ from tests.conferences.role_fixtures import (
     DIRECTION,
     TASKS,
     hold_case_conference,
-    roles_world,  # noqa: F401  (fixture)
 )
 from tests.conftest import sign_pledges
 from tests.factories import AgencyFactory, UserFactory
