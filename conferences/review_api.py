@@ -70,6 +70,7 @@ def _visible_role(request, pk) -> RoleAssignment:
 
 
 def _require_content(request, case: Case) -> None:
+    services.require_not_purged(case)
     require(case_access(request.user, case).content, code="content_not_readable")
 
 
@@ -193,6 +194,7 @@ class ReviewRoleList(_SealedList):
 
     def get(self, request, pk):
         review = _visible_review(request, pk)
+        services.require_not_purged(review.case)
         reading = role_reading(request.user, review.case)
         require(reading.all or reading.own_agency is not None, code="content_not_readable")
         roles = review.roles.select_related("agency", "data_key", "review").order_by("id")
@@ -230,6 +232,7 @@ def _role_out(request, role: RoleAssignment, via: str) -> dict:
 
 
 def _require_role_reading(request, role: RoleAssignment) -> None:
+    services.require_not_purged(role.review.case)
     reading = role_reading(request.user, role.review.case)
     require(
         reading.all or (reading.own_agency is not None and reading.own_agency == role.agency_id),

@@ -609,13 +609,18 @@ def progress_add(*, actor: User, role: RoleAssignment, note: str, task_status: s
 # --- reading (unsealed and audited together) ----------------------------------------------
 
 
+def require_not_purged(case: Case) -> None:
+    """409 `content_purged` for a purged case: there is nothing to read any more."""
+    if case.purged_at is not None:
+        raise Conflict("content_purged", _("This case's content has been destroyed."))
+
+
 @transaction.atomic
 def content_read(*, reader: User, case: Case, objects, fields, audit_as: str, via: str) -> list:
     """Unseal `fields` of `objects` (all of one case) and record the reading once in the
     case's access chain: no record, no content. The caller has decided that the reader may
     read them. Returns one dict per object."""
-    if case.purged_at is not None:
-        raise Conflict("content_purged", _("This case's content has been destroyed."))
+    require_not_purged(case)
     keys = encryption.DataKeyCache()
     values = [unseal(obj, fields, keys) for obj in objects]
     if objects:
@@ -718,7 +723,7 @@ def agenda_role_tasks_add(*, actor: User, meeting: Meeting):
             "not_a_practitioners_meeting",
             _("Role tasks are followed up in the practitioners' tier."),
         )
-    tasks = list(open_tasks(meeting.network_id).filter(review__created_at__lt=clock.now()))
+    tasks = list(open_tasks(meeting.network_id).exclude(review__meeting=meeting))
     if not tasks:
         raise Conflict("no_open_tasks", _("No role task is open."))
     lines = [
