@@ -189,10 +189,10 @@ def test_demo_cases_pass_the_screening_and_are_readable_by_their_agency():
     cases = Case.objects.filter(network=demo_network())
     assert sorted(cases.values_list("status", flat=True)) == [
         CaseStatus.DRAFT,
-        CaseStatus.SUBMITTED,
+        CaseStatus.REVIEWED,  # the clinic's case, under review (see the next test)
         CaseStatus.SUBMITTED,
     ]
-    submitted = cases.filter(status=CaseStatus.SUBMITTED)
+    submitted = cases.exclude(status=CaseStatus.DRAFT)
     assert all(case.code for case in submitted)
     coordinator = User.objects.get(username="soudan_coordinator")
     author = User.objects.get(username="clinic_staff")
@@ -200,3 +200,19 @@ def test_demo_cases_pass_the_screening_and_are_readable_by_their_agency():
     assert case_access(coordinator, clinic_case).content
     assert case_access(author, clinic_case).content
     assert not case_access(User.objects.get(username="hospital_head"), clinic_case).facts
+
+
+def test_the_first_demo_case_has_a_review_with_roles_half_answered():
+    from conferences.models import Review
+
+    run()
+    review = Review.objects.get(case__title=load_demo.DEMO_REVIEW["case_title"])
+    answers = sorted(review.roles.values_list("function", "agreement"))
+    assert answers == [
+        ("lead", "agreed"),
+        ("outreach", "agreed"),
+        ("place_to_belong", "pending"),
+    ]
+    assert review.case.status == "reviewed" and review.finalized_at is None
+    run()
+    assert Review.objects.count() == 1  # loaded once

@@ -13,6 +13,7 @@ accounts are left as they are (their password is not reset).
 
 import unicodedata
 from collections import Counter, defaultdict
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -21,8 +22,9 @@ from django.db import transaction
 
 from agencies import services as agency_services
 from agencies.models import Agency, Qualification, Sector, User
+from conferences import review_services
 from conferences import services as case_services
-from conferences.models import Case
+from conferences.models import Case, CaseStatus
 from config import clock
 from network import services as network_services
 from network.fiscal import fiscal_year_bounds, fiscal_year_of
@@ -386,6 +388,40 @@ DEMO_CASES = [
     },
 ]
 
+# A review of the first demo case (by the coordinator, outside a meeting), its roles half
+# answered: the clinic leads and the 保健所 visits (both agreed), the NPO's place to belong
+# still waits for its answer, so finalising it from the demo shows what is missing.
+DEMO_REVIEW = {
+    "case_title": "長期化したひきこもりと高齢の両親",
+    "assessment": "本人は外出への不安が強く、両親は高齢で支援疲れがみられる。"
+    "家族を通じた働きかけから始めるのがよい。",
+    "support_direction": "家族支援を続けながら訪問で本人との接点をつくり、"
+    "居場所への参加を段階的に目指す。",
+    "roles": [
+        (
+            "clinic",
+            "clinic_staff",
+            "lead",
+            "current",
+            "母親との月1回の面談を継続し、支援全体をまとめる。",
+        ),
+        (
+            "hokenjo",
+            "hokenjo_staff",
+            "outreach",
+            "current",
+            "2か月に1回の家庭訪問で本人への声かけを続ける。",
+        ),
+        (
+            "npo",
+            None,
+            "place_to_belong",
+            "new",
+            "本人が来られる時間帯の居場所プログラムを用意する。",
+        ),
+    ],
+}
+
 ROLE_LABELS = {
     ADMIN: "プラットフォーム管理者 (platform admin)",
     COORDINATOR: "事務局コーディネーター (coordinator)",
@@ -497,7 +533,36 @@ class Command(BaseCommand):
             if row["submit"]:
                 case_services.case_submit(actor=author, case=case)
             created["cases"] += 1
+        created["reviews"] += self._demo_review(network, agencies)
         return network, logins, created
+
+    def _demo_review(self, network, agencies) -> int:
+        case = Case.objects.filter(
+            network=network, title=DEMO_REVIEW["case_title"], status=CaseStatus.SUBMITTED
+        ).first()
+        if case is None or case.reviews.exists():
+            return 0
+        coordinator = User.objects.get(username="soudan_coordinator")
+        review = review_services.review_create(
+            actor=coordinator,
+            case=case,
+            assessment=DEMO_REVIEW["assessment"],
+            support_direction=DEMO_REVIEW["support_direction"],
+            next_review_on=clock.today() + timedelta(days=90),
+        )
+        for key, answerer, function, involvement, tasks in DEMO_REVIEW["roles"]:
+            role = review_services.role_add(
+                actor=coordinator,
+                review=review,
+                agency=agencies[key],
+                function=function,
+                involvement=involvement,
+                tasks=tasks,
+                due_on=clock.today() + timedelta(days=60),
+            )
+            if answerer:
+                review_services.role_agree(actor=User.objects.get(username=answerer), role=role)
+        return 1
 
     def _report(self, network, logins, created):
         out = self.stdout
@@ -510,7 +575,8 @@ class Command(BaseCommand):
             f"スタッフ役割 (staff roles) {created['staff_roles']}, "
             f"構成機関の席 (memberships) {created['memberships']}, "
             f"守秘義務誓約 (pledges) {created['pledges']}, "
-            f"事例 (cases) {created['cases']}"
+            f"事例 (cases) {created['cases']}, "
+            f"事例検討 (reviews) {created['reviews']}"
         )
         out.write("")
         out.write(
