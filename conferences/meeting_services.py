@@ -222,11 +222,17 @@ def meeting_convene(*, actor: User, meeting: Meeting) -> Meeting:
 
 @transaction.atomic
 def meeting_hold(*, actor: User, meeting: Meeting) -> Meeting:
-    """The meeting took place: convened → held (attendance may be recorded)."""
+    """The meeting took place: convened → held (attendance may be recorded). 409
+    `meeting_not_started` before its start time: a meeting cannot have taken place yet."""
     meeting = _locked(meeting)
     if meeting.status == MeetingStatus.HELD:
         return meeting
     _require_status(meeting, (MeetingStatus.CONVENED,), "meeting_not_convened")
+    if clock.now() < meeting.starts_at:
+        raise Conflict(
+            "meeting_not_started",
+            _("This meeting has not started yet; it is marked held once it has begun."),
+        )
     previous, meeting.status = meeting.status, MeetingStatus.HELD
     meeting.save(update_fields=["status", "updated_at"])
     _record(meeting, actor=actor, from_status=previous, to=meeting.status)

@@ -6,6 +6,7 @@ from io import StringIO
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -34,7 +35,8 @@ SEED_TARGETS = {"representatives_meeting": 2, "case_conference": 4, "case_suppor
 
 def make_meeting(world, kind, starts_at: datetime, status=MeetingStatus.DRAFT, network=None):
     """A meeting through the services, taken as far as `status` (closed has no service
-    without approved minutes, so it is set directly: only the count cares)."""
+    without approved minutes, so it is set directly: only the count cares). Holding happens
+    with the clock at the meeting's end; the caller's clock is back afterwards."""
     network = network or world.network
     extra = {}
     if kind == MeetingKind.CASE_SUPPORT_MEETING:
@@ -56,7 +58,9 @@ def make_meeting(world, kind, starts_at: datetime, status=MeetingStatus.DRAFT, n
     if status in (MeetingStatus.CONVENED, MeetingStatus.HELD, MeetingStatus.CLOSED):
         meeting = meeting_services.meeting_convene(actor=actor, meeting=meeting)
     if status in (MeetingStatus.HELD, MeetingStatus.CLOSED):
-        meeting = meeting_services.meeting_hold(actor=actor, meeting=meeting)
+        # Marked held once it has taken place: at its end, whatever the test's own clock.
+        with time_machine.travel(meeting.ends_at, tick=False):
+            meeting = meeting_services.meeting_hold(actor=actor, meeting=meeting)
     if status == MeetingStatus.CLOSED:
         Meeting.objects.filter(pk=meeting.pk).update(status=MeetingStatus.CLOSED)
     if status == MeetingStatus.CANCELLED:
