@@ -64,6 +64,11 @@ urlpatterns = [
     ),
     path("decisions/<str:pk>/", decision_api.DecisionDetail.as_view(), name="decision"),
     path(
+        "decisions/<str:pk>/history/",
+        decision_api.DecisionHistory.as_view(),
+        name="decision-history",
+    ),
+    path(
         "networks/<str:network_pk>/plans/",
         plan_api.MeetingPlanView.as_view(),
         name="meeting-plans",
