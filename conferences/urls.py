@@ -56,6 +56,11 @@ urlpatterns = [
         minutes_api.MinutesAmend.as_view(),
         name="minutes-amend",
     ),
+    path(
+        "meetings/<str:pk>/minutes/comments/",
+        minutes_api.MinutesCommentList.as_view(),
+        name="minutes-comments",
+    ),
     path("meetings/<str:pk>/attendance/", minutes_api.AttendanceView.as_view(), name="attendance"),
     path(
         "meetings/<str:pk>/decisions/",
