@@ -9,8 +9,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from conferences import decision_services as services
-from conferences.decision_serializers import DecisionSerializer, DecisionUpdateSerializer
-from conferences.models import Decision, Meeting
+from conferences.decision_serializers import (
+    DecisionChangeSerializer,
+    DecisionSerializer,
+    DecisionUpdateSerializer,
+)
+from conferences.models import Decision, DecisionChange, Meeting
 from permissions.access import get_visible_or_404, require
 from permissions.selectors import coordinates, visible_meetings
 
@@ -51,21 +55,40 @@ class DecisionList(generics.ListCreateAPIView):
         return Response(DecisionSerializer(decision).data, status=status.HTTP_201_CREATED)
 
 
+def _visible_decision(request, pk) -> Decision:
+    """The decision, if the person sees its meeting (404 otherwise, as for the meeting)."""
+    return get_visible_or_404(
+        Decision.objects.filter(meeting__in=visible_meetings(request.user)).select_related(
+            "meeting__network"
+        ),
+        pk=pk,
+        user=request.user,
+        view_perm=None,
+    )
+
+
 class DecisionDetail(APIView):
-    """PATCH `{text, due_on, status}`: coordinators of the meeting's network."""
+    """PATCH `{text, due_on, status}`: coordinators of the meeting's network; each change is
+    kept in the decision's history."""
 
     @extend_schema(request=DecisionUpdateSerializer, responses=DecisionSerializer)
     def patch(self, request, pk):
-        decision = get_visible_or_404(
-            Decision.objects.filter(meeting__in=visible_meetings(request.user)).select_related(
-                "meeting__network"
-            ),
-            pk=pk,
-            user=request.user,
-            view_perm=None,
-        )
+        decision = _visible_decision(request, pk)
         _coordinating(request, decision.meeting)
         serializer = DecisionUpdateSerializer(decision, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        decision = services.decision_update(decision=decision, **serializer.validated_data)
+        decision = services.decision_update(
+            actor=request.user, decision=decision, **serializer.validated_data
+        )
         return Response(DecisionSerializer(decision).data)
+
+
+class DecisionHistory(generics.ListAPIView):
+    """The changes of a decision, oldest first: whoever sees its meeting reads them."""
+
+    serializer_class = DecisionChangeSerializer
+    queryset = DecisionChange.objects.none()  # for the schema
+
+    def get_queryset(self):
+        decision = _visible_decision(self.request, self.kwargs["pk"])
+        return decision.changes.order_by("at", "id")

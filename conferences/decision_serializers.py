@@ -3,7 +3,7 @@
 from rest_framework import serializers
 
 from agencies.models import Agency
-from conferences.models import Decision
+from conferences.models import Decision, DecisionChange
 from config.serializers import display_field
 
 
@@ -25,3 +25,13 @@ class DecisionUpdateSerializer(DecisionSerializer):
 
     class Meta(DecisionSerializer.Meta):
         read_only_fields = ["meeting", "owner_agency"]
+
+
+class DecisionChangeSerializer(serializers.ModelSerializer):
+    """One history row: `changes` is `{field: [from, to]}` (dates as `YYYY-MM-DD`)."""
+
+    changes = serializers.DictField(child=serializers.ListField(min_length=2, max_length=2))
+
+    class Meta:
+        model = DecisionChange
+        fields = ["id", "decision", "actor", "at", "changes"]

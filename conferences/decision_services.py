@@ -4,7 +4,7 @@ A decision is recorded at or after the meeting that took it: only a representati
 meeting has decisions, and only once it is convened, held or closed (409 with a rule code
 otherwise). Its owner is an agency sitting in the meeting's network (400 on `owner_agency`
 otherwise). Progress on a decision (status, due date, wording) is tracked afterwards,
-whatever has become of the meeting.
+whatever has become of the meeting, and every change is kept as a `DecisionChange`.
 """
 
 from datetime import date
@@ -14,7 +14,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from agencies.models import Agency, User
-from conferences.models import Decision, Meeting, MeetingKind, MeetingStatus
+from conferences.models import Decision, DecisionChange, Meeting, MeetingKind, MeetingStatus
+from config import clock
 from config.errors import Conflict
 from network.models import Membership
 
@@ -84,18 +85,30 @@ def decision_create(
     return decision
 
 
+def _as_json(value):
+    return value.isoformat() if isinstance(value, date) else value
+
+
 @transaction.atomic
-def decision_update(*, decision: Decision, **fields) -> Decision:
-    """Change a decision's text, due date or status (the owner agency stays). Fields other
-    than those are a programming error (TypeError); a repeated change is a no-op."""
+def decision_update(*, actor: User, decision: Decision, **fields) -> Decision:
+    """Change a decision's text, due date or status (the owner agency stays), recording a
+    `DecisionChange` (who, when, each changed field's `[from, to]`). Fields other than those
+    are a programming error (TypeError); a repeated change is a no-op and records nothing;
+    `ValidationError` (400) for empty text or an unknown status, recording nothing."""
     unknown = sorted(set(fields) - set(DECISION_FIELDS))
     if unknown:
         raise TypeError(f"decision_update() got unexpected fields {unknown}")
     decision = Decision.objects.select_for_update().select_related("meeting").get(pk=decision.pk)
     changed = [name for name, value in fields.items() if getattr(decision, name) != value]
+    changes = {
+        name: [_as_json(getattr(decision, name)), _as_json(fields[name])] for name in changed
+    }
     for name in changed:
         setattr(decision, name, fields[name])
     _validate(decision, check_owner=False)
     if changed:
         decision.save(update_fields=changed)
+        DecisionChange.objects.create(
+            decision=decision, actor=actor, at=clock.now(), changes=changes
+        )
     return decision

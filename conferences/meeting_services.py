@@ -119,7 +119,9 @@ def meeting_update(
     *, actor: User, meeting: Meeting, invited_agencies: list[Agency] | None = None, **fields
 ) -> Meeting:
     """Change a draft freely; a convened meeting may only be moved or relocated, which bumps
-    its revision (calendars update) and invites people seated since. 409 otherwise."""
+    its revision (calendars update). 409 otherwise. On a convened meeting any update, even
+    one that changes nothing, invites the people seated since convening: they are mailed
+    the invitation, and a move or relocation is mailed to everyone invited before."""
     meeting = _locked(meeting)
     _require_status(meeting, OPEN_STATUSES, "meeting_not_editable")
     allowed = MEETING_FIELDS if meeting.status == MeetingStatus.DRAFT else CONVENED_FIELDS
@@ -141,10 +143,14 @@ def meeting_update(
     if invited_agencies is not None:
         meeting.invited_agencies.set(invited_agencies)
     if meeting.status == MeetingStatus.CONVENED:
-        _invite(meeting)
+        newcomers = [invitation.person_id for invitation in _invite(meeting)]
         _grant_agenda_cases(meeting)
+        # Those invited before hear of the change; those invited now get the invitation
+        # itself (showing the meeting as it now is), not both.
         if changed:
-            notifications.meeting_changed(meeting)
+            notifications.meeting_changed(meeting, excluding=newcomers)
+        if newcomers:
+            notifications.meeting_convened(meeting, people=newcomers)
     return meeting
 
 
@@ -159,8 +165,10 @@ def _invitees(meeting: Meeting):
     return through.values_list("user_id", "membership__agency_id").distinct()
 
 
-def _invite(meeting: Meeting) -> int:
-    """Invite whoever should be and is not yet. Returns how many were added."""
+def _invite(meeting: Meeting) -> list[Invitation]:
+    """Invite whoever should be and is not yet. Returns the new invitations (their
+    `person_id` and `agency_id` set; `pk` may be unset, as `ignore_conflicts` leaves it).
+    Callers hold the meeting's row lock, so no one else invites the same people meanwhile."""
     existing = set(meeting.invitations.values_list("person_id", flat=True))
     new = [
         Invitation(meeting=meeting, person_id=person, agency_id=agency)
@@ -168,7 +176,7 @@ def _invite(meeting: Meeting) -> int:
         if person not in existing
     ]
     Invitation.objects.bulk_create(new, ignore_conflicts=True)
-    return len(new)
+    return new
 
 
 def content_window_end(meeting: Meeting):
@@ -222,11 +230,17 @@ def meeting_convene(*, actor: User, meeting: Meeting) -> Meeting:
 
 @transaction.atomic
 def meeting_hold(*, actor: User, meeting: Meeting) -> Meeting:
-    """The meeting took place: convened → held (attendance may be recorded)."""
+    """The meeting took place: convened → held (attendance may be recorded). 409
+    `meeting_not_started` before its start time: a meeting cannot have taken place yet."""
     meeting = _locked(meeting)
     if meeting.status == MeetingStatus.HELD:
         return meeting
     _require_status(meeting, (MeetingStatus.CONVENED,), "meeting_not_convened")
+    if clock.now() < meeting.starts_at:
+        raise Conflict(
+            "meeting_not_started",
+            _("This meeting has not started yet; it is marked held once it has begun."),
+        )
     previous, meeting.status = meeting.status, MeetingStatus.HELD
     meeting.save(update_fields=["status", "updated_at"])
     _record(meeting, actor=actor, from_status=previous, to=meeting.status)

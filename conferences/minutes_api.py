@@ -1,14 +1,15 @@
-"""HTTP endpoints for a meeting's minutes and attendance."""
+"""HTTP endpoints for a meeting's minutes, the comments on them, and attendance."""
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
+from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from agencies.models import User
 from conferences import minutes_services as services
 from conferences.meeting_api import _coordinating, _visible_meeting
-from conferences.models import Attendance
+from conferences.models import Attendance, MinutesComment
 from config.serializers import display_field
 from permissions.access import require
 
@@ -106,6 +107,64 @@ class MinutesAmend(APIView):
         services.minutes_amend(actor=request.user, meeting=meeting, **body.validated_data)
         data = _read(request, meeting, "POST /meetings/{id}/minutes/amendments/")
         return Response(MinutesSerializer(data).data, status=201)
+
+
+class MinutesCommentSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    body = serializers.CharField(max_length=10_000)
+    author = serializers.IntegerField(read_only=True)
+    created_at = serializers.DateTimeField(read_only=True)
+
+
+class MinutesCommentList(GenericAPIView):
+    """GET: whoever may read the minutes (the same rules, audited alike), oldest first;
+    POST `{body}`: invitees and coordinators who may read them, while circulated (409
+    `minutes_not_circulated` otherwise)."""
+
+    serializer_class = MinutesCommentSerializer
+    queryset = MinutesComment.objects.none()  # for the schema
+
+    @extend_schema(responses=MinutesCommentSerializer(many=True))
+    def get(self, request, pk):
+        meeting = _visible_meeting(request, pk)
+        coordinates = request.user.has_perm(COORDINATE, meeting.network)
+        require(
+            services.may_read_minutes(request.user, meeting, coordinates=coordinates),
+            code="minutes_not_readable",
+        )
+        page = self.paginate_queryset(services.minutes_comments(meeting))
+        rows = services.minutes_comments_read(
+            reader=request.user,
+            meeting=meeting,
+            comments=page,
+            via="GET /meetings/{id}/minutes/comments/",
+        )
+        return self.get_paginated_response(MinutesCommentSerializer(rows, many=True).data)
+
+    @extend_schema(request=MinutesCommentSerializer, responses={201: MinutesCommentSerializer})
+    def post(self, request, pk):
+        meeting = _visible_meeting(request, pk)
+        coordinates = request.user.has_perm(COORDINATE, meeting.network)
+        require(
+            services.may_read_minutes(request.user, meeting, coordinates=coordinates),
+            code="minutes_not_readable",
+        )
+        require(
+            services.may_comment_on_minutes(request.user, meeting, coordinates=coordinates),
+            code="not_invited",
+        )
+        body = MinutesCommentSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        comment = services.minutes_comment_add(
+            author=request.user, meeting=meeting, body=body.validated_data["body"]
+        )
+        [row] = services.minutes_comments_read(
+            reader=request.user,
+            meeting=meeting,
+            comments=[comment],
+            via="POST /meetings/{id}/minutes/comments/",
+        )
+        return Response(MinutesCommentSerializer(row).data, status=201)
 
 
 class AttendanceSerializer(serializers.ModelSerializer):

@@ -1,7 +1,9 @@
-"""Minutes (議事録) and attendance of a meeting.
+"""Minutes (議事録), comments on them, and attendance of a meeting.
 
 Minutes go draft → circulated → approved; approved minutes never change (an amendment is a
-new record). Every save keeps the previous text as a revision (who, when). The minutes of a
+new record). Every save keeps the previous text as a revision (who, when). While circulated,
+the invitees and coordinators comment on them; comments share the minutes' fate (sealed,
+read and audited alike). The minutes of a
 practitioners' meeting may discuss cases, so they are case content: sealed under the
 minutes' own data key, readable only by the meeting's coordinators and, within the content
 window, its invitees, with a current pledge, and every reading is recorded in the access
@@ -23,6 +25,7 @@ from conferences.models import (
     Meeting,
     MeetingStatus,
     Minutes,
+    MinutesComment,
     MinutesRevision,
 )
 from config import clock
@@ -223,6 +226,74 @@ def minutes_read(*, reader: User, meeting: Meeting, via: str) -> dict:
         for case in Case.objects.filter(agenda_items__meeting=meeting).distinct():
             grants.access_record_write(person=reader, case=case, fields=["minutes"], via=via)
     return data
+
+
+# --- comments on circulated minutes ---------------------------------------------------------
+
+
+def may_comment_on_minutes(user: User, meeting: Meeting, *, coordinates: bool) -> bool:
+    """Besides reading the minutes (`may_read_minutes`, checked first): the meeting's
+    coordinators and the people invited to it; not whoever else sees the meeting (a
+    representative seated after convening, say)."""
+    return coordinates or Invitation.objects.filter(meeting=meeting, person=user).exists()
+
+
+@transaction.atomic
+def minutes_comment_add(*, author: User, meeting: Meeting, body: str) -> MinutesComment:
+    """A comment on the meeting's minutes while they are circulated: 409
+    `minutes_not_circulated` when there are none yet, or they are a draft or approved; 400
+    on `body` when it is empty. Sealed, like the minutes' body, when the minutes are case
+    content. Who may comment is `may_comment_on_minutes`'s to say, before calling this."""
+    # The minutes' row lock: approval (which takes it too) cannot slip in between the
+    # check and the comment.
+    minutes = (
+        Minutes.objects.select_for_update(of=("self",))
+        .select_related("meeting", "data_key")
+        .filter(meeting=meeting)
+        .first()
+    )
+    if minutes is None or minutes.status != Minutes.Status.CIRCULATED:
+        raise Conflict(
+            "minutes_not_circulated", _("Comments are taken while the minutes are circulated.")
+        )
+    if not body.strip():
+        raise ValidationError({"body": [_("A comment needs some text.")]})
+    comment = MinutesComment.objects.create(minutes=minutes, author=author, created_at=clock.now())
+    comment.save(update_fields=_set_body(comment, minutes, body))  # bound to the saved row
+    return comment
+
+
+def minutes_comments(meeting: Meeting):
+    """The comments on the meeting's minutes, oldest first, still sealed: a response gets
+    them only through `minutes_comments_read`."""
+    return (
+        MinutesComment.objects.filter(minutes__meeting=meeting)
+        .select_related("minutes__meeting", "minutes__data_key")
+        .order_by("created_at", "id")
+    )
+
+
+@transaction.atomic
+def minutes_comments_read(*, reader: User, meeting: Meeting, comments, via: str) -> list[dict]:
+    """`comments` (of this meeting) unsealed for a response, as `{id, body, author,
+    created_at}`. When they are case content and at least one is returned, the reading is
+    recorded for every case the meeting reviewed, as for the minutes themselves. Call it
+    only for a reader `may_read_minutes` allows."""
+    rows = [
+        {
+            "id": comment.pk,
+            "body": _get_body(comment, comment.minutes),
+            "author": comment.author_id,
+            "created_at": comment.created_at,
+        }
+        for comment in comments
+    ]
+    if rows and minutes_are_sealed(meeting):
+        for case in Case.objects.filter(agenda_items__meeting=meeting).distinct():
+            grants.access_record_write(
+                person=reader, case=case, fields=["minutes_comments"], via=via
+            )
+    return rows
 
 
 @transaction.atomic

@@ -491,6 +491,28 @@ class MinutesRevision(models.Model):
         return f"{self.minutes_id} r{self.revision}"
 
 
+class MinutesComment(models.Model):
+    """A comment on circulated minutes, by an invitee or a coordinator. Never edited. On
+    minutes that are case content (a practitioners' meeting) the body is stored sealed under
+    the minutes' data key, bound to this record, like the minutes' own body."""
+
+    minutes = models.ForeignKey(Minutes, related_name="comments", on_delete=models.CASCADE)
+    body = models.TextField(_("body"), blank=True)  # minutes kept in clear only
+    sealed_body = models.BinaryField(_("body (sealed)"), null=True)  # minutes of case content
+    author = models.ForeignKey(
+        "agencies.User", verbose_name=_("by"), related_name="+", on_delete=models.PROTECT
+    )
+    created_at = models.DateTimeField(_("created at"))
+
+    class Meta:
+        verbose_name = _("minutes comment")
+        verbose_name_plural = _("minutes comments")
+        ordering = ["minutes", "created_at", "id"]
+
+    def __str__(self):
+        return f"{self.minutes_id}: {self.author_id} {self.created_at:%Y-%m-%d %H:%M}"
+
+
 class Decision(models.Model):
     """決定事項 of a representatives' meeting: text, owner agency, due date, status."""
 
@@ -522,6 +544,26 @@ class Decision(models.Model):
 
     def __str__(self):
         return self.text[:40]
+
+
+class DecisionChange(models.Model):
+    """One change of a decision: who, when, and each changed field as `[from, to]` (dates as
+    ISO strings). Never edited."""
+
+    decision = models.ForeignKey(Decision, related_name="changes", on_delete=models.CASCADE)
+    actor = models.ForeignKey(
+        "agencies.User", verbose_name=_("by"), related_name="+", on_delete=models.PROTECT
+    )
+    at = models.DateTimeField(_("at"))
+    changes = models.JSONField(_("changes"))
+
+    class Meta:
+        verbose_name = _("decision change")
+        verbose_name_plural = _("decision changes")
+        ordering = ["decision", "at", "id"]
+
+    def __str__(self):
+        return f"{self.decision_id}: {', '.join(self.changes)}"
 
 
 class MeetingPlan(models.Model):

@@ -1,4 +1,5 @@
-"""E-mail to invitees: convening, moving or relocating, cancelling, and reminders.
+"""E-mail to invitees: convening (and inviting people seated after it), moving or
+relocating, cancelling, and reminders.
 
 Each mail is in Japanese, addressed to one person (invitees never see each other's
 addresses), and carries the meeting as an iCalendar attachment (`text/calendar;
@@ -15,6 +16,7 @@ rolled back, and robustly, so a mail server that is down never undoes or fails t
 """
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
@@ -133,25 +135,41 @@ def _invitations(meeting: Meeting):
     return meeting.invitations.select_related("person").order_by("id")
 
 
-def _notify_invitees(meeting_id: int, notice: Notice) -> int:
+def _notify_invitees(
+    meeting_id: int,
+    notice: Notice,
+    people: frozenset[int] | None = None,
+    excluding: frozenset[int] = frozenset(),
+) -> int:
     # Read again after the commit: the mail shows the meeting as it was saved.
     meeting = Meeting.objects.get(pk=meeting_id)
-    return _send(meeting, _invitations(meeting), notice)
+    invitations = _invitations(meeting)
+    if people is not None:
+        invitations = invitations.filter(person_id__in=people)
+    if excluding:
+        invitations = invitations.exclude(person_id__in=excluding)
+    return _send(meeting, invitations, notice)
 
 
-def _after_commit(meeting: Meeting, notice: Notice) -> None:
-    transaction.on_commit(partial(_notify_invitees, meeting.pk, notice), robust=True)
+def _after_commit(
+    meeting: Meeting, notice: Notice, *, people=None, excluding: Iterable[int] = ()
+) -> None:
+    people = frozenset(people) if people is not None else None
+    send = partial(_notify_invitees, meeting.pk, notice, people, frozenset(excluding))
+    transaction.on_commit(send, robust=True)
 
 
-def meeting_convened(meeting: Meeting) -> None:
-    """After the commit: every invitee gets the invitation, with METHOD:REQUEST."""
-    _after_commit(meeting, CONVENED)
+def meeting_convened(meeting: Meeting, *, people: Iterable[int] | None = None) -> None:
+    """After the commit: the invitation, with METHOD:REQUEST, to every invitee, or only to
+    the invitees among `people` (ids; those invited after convening)."""
+    _after_commit(meeting, CONVENED, people=people)
 
 
-def meeting_changed(meeting: Meeting) -> None:
-    """After the commit: every invitee gets the moved or relocated meeting (REQUEST, with
-    the higher SEQUENCE, so calendars update the event they hold)."""
-    _after_commit(meeting, CHANGED)
+def meeting_changed(meeting: Meeting, *, excluding: Iterable[int] = ()) -> None:
+    """After the commit: every invitee but those in `excluding` (ids) gets the moved or
+    relocated meeting (REQUEST, with the higher SEQUENCE, so calendars update the event
+    they hold)."""
+    _after_commit(meeting, CHANGED, excluding=excluding)
 
 
 def meeting_cancelled(meeting: Meeting) -> None:

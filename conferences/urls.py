@@ -56,6 +56,11 @@ urlpatterns = [
         minutes_api.MinutesAmend.as_view(),
         name="minutes-amend",
     ),
+    path(
+        "meetings/<str:pk>/minutes/comments/",
+        minutes_api.MinutesCommentList.as_view(),
+        name="minutes-comments",
+    ),
     path("meetings/<str:pk>/attendance/", minutes_api.AttendanceView.as_view(), name="attendance"),
     path(
         "meetings/<str:pk>/decisions/",
@@ -63,6 +68,11 @@ urlpatterns = [
         name="meeting-decisions",
     ),
     path("decisions/<str:pk>/", decision_api.DecisionDetail.as_view(), name="decision"),
+    path(
+        "decisions/<str:pk>/history/",
+        decision_api.DecisionHistory.as_view(),
+        name="decision-history",
+    ),
     path(
         "networks/<str:network_pk>/plans/",
         plan_api.MeetingPlanView.as_view(),

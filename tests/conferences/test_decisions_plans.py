@@ -1,11 +1,12 @@
 """Decisions of representatives' meetings, the network's yearly meeting plan (targets and
 held counts per kind) and the `expire_access` housekeeping command."""
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from io import StringIO
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -13,7 +14,14 @@ from django.utils import timezone
 
 from agencies.models import User
 from conferences import meeting_services
-from conferences.models import Decision, Meeting, MeetingKind, MeetingPlan, MeetingStatus
+from conferences.models import (
+    Decision,
+    DecisionChange,
+    Meeting,
+    MeetingKind,
+    MeetingPlan,
+    MeetingStatus,
+)
 from permissions.models import CaseUserObjectPermission
 from permissions.services import case_user_grant
 from tests.conftest import CASE_PERSONAS
@@ -34,7 +42,8 @@ SEED_TARGETS = {"representatives_meeting": 2, "case_conference": 4, "case_suppor
 
 def make_meeting(world, kind, starts_at: datetime, status=MeetingStatus.DRAFT, network=None):
     """A meeting through the services, taken as far as `status` (closed has no service
-    without approved minutes, so it is set directly: only the count cares)."""
+    without approved minutes, so it is set directly: only the count cares). Holding happens
+    with the clock at the meeting's end; the caller's clock is back afterwards."""
     network = network or world.network
     extra = {}
     if kind == MeetingKind.CASE_SUPPORT_MEETING:
@@ -56,7 +65,9 @@ def make_meeting(world, kind, starts_at: datetime, status=MeetingStatus.DRAFT, n
     if status in (MeetingStatus.CONVENED, MeetingStatus.HELD, MeetingStatus.CLOSED):
         meeting = meeting_services.meeting_convene(actor=actor, meeting=meeting)
     if status in (MeetingStatus.HELD, MeetingStatus.CLOSED):
-        meeting = meeting_services.meeting_hold(actor=actor, meeting=meeting)
+        # Marked held once it has taken place: at its end, whatever the test's own clock.
+        with time_machine.travel(meeting.ends_at, tick=False):
+            meeting = meeting_services.meeting_hold(actor=actor, meeting=meeting)
     if status == MeetingStatus.CLOSED:
         Meeting.objects.filter(pk=meeting.pk).update(status=MeetingStatus.CLOSED)
     if status == MeetingStatus.CANCELLED:
@@ -297,6 +308,129 @@ def test_patch_refuses_an_unknown_status(api_as, case_world, reps_meeting):
     assert "status" in response.json()
     decision.refresh_from_db()
     assert decision.status == "open"
+
+
+# --- decisions: the history of changes ---------------------------------------------------------
+
+
+def patch_decision(api_as, user, decision, data):
+    return api_as(user).patch(f"/api/v1/decisions/{decision.pk}/", data, format="json")
+
+
+def test_each_change_records_who_when_and_from_what_to_what(
+    api_as, case_world, reps_meeting, time_machine
+):
+    world = case_world.world
+    decision = record(world, reps_meeting)
+    time_machine.move_to("2026-12-11 09:00 +0900", tick=False)
+    response = patch_decision(
+        api_as, world.coordinator, decision, {"status": "in_progress", "due_on": "2027-02-28"}
+    )
+    assert response.status_code == 200
+    time_machine.move_to("2026-12-12 09:00 +0900", tick=False)
+    patch_decision(api_as, world.coordinator, decision, {"text": "年間計画を改定する。"})
+
+    first, second = DecisionChange.objects.filter(decision=decision).order_by("at")
+    assert (first.actor, first.at) == (
+        world.coordinator,
+        datetime(2026, 12, 11, 9, tzinfo=TOKYO),
+    )
+    assert first.changes == {"status": ["open", "in_progress"], "due_on": [None, "2027-02-28"]}
+    assert second.changes == {"text": ["年間計画を見直す。", "年間計画を改定する。"]}
+
+    history = api_as(world.representative).get(f"/api/v1/decisions/{decision.pk}/history/")
+    assert history.status_code == 200
+    rows = history.json()["results"]
+    assert [row["changes"] for row in rows] == [first.changes, second.changes]
+    assert rows[0] == {
+        "id": first.pk,
+        "decision": decision.pk,
+        "actor": world.coordinator.pk,
+        "at": "2026-12-11T09:00:00+09:00",
+        "changes": first.changes,
+    }
+
+
+def test_a_patch_that_changes_nothing_records_nothing(api_as, case_world, reps_meeting):
+    world = case_world.world
+    decision = record(world, reps_meeting, due_on=date(2027, 3, 31))
+    response = patch_decision(
+        api_as, world.coordinator, decision, {"status": "open", "due_on": "2027-03-31"}
+    )
+    assert response.status_code == 200
+    assert not DecisionChange.objects.exists()
+
+
+def test_a_refused_patch_records_nothing(api_as, case_world, reps_meeting):
+    world = case_world.world
+    decision = record(world, reps_meeting)
+    response = patch_decision(api_as, world.coordinator, decision, {"text": "  "})
+    assert response.status_code == 400
+    assert not DecisionChange.objects.exists()
+
+
+def test_only_the_changed_fields_are_recorded(case_world, reps_meeting):
+    from conferences import decision_services
+
+    world = case_world.world
+    decision = record(world, reps_meeting, due_on=date(2027, 3, 31))
+    decision_services.decision_update(
+        actor=world.coordinator,
+        decision=decision,
+        text="年間計画を見直す。",  # as it was
+        due_on=None,
+    )
+    change = DecisionChange.objects.get()
+    assert change.changes == {"due_on": ["2027-03-31", None]}
+
+
+@pytest.mark.parametrize("persona", CASE_PERSONAS)
+def test_decision_history_matrix(api_as, case_world, reps_meeting, persona):
+    world = case_world.world
+    decision = record(world, reps_meeting)
+    patch_decision(api_as, world.coordinator, decision, {"status": "done"})
+    response = api_as(case_world.person(persona)).get(f"/api/v1/decisions/{decision.pk}/history/")
+    assert response.status_code == READ[persona]
+    if response.status_code == 200:
+        [row] = response.json()["results"]
+        assert row["changes"] == {"status": ["open", "done"]}
+    else:
+        assert "done" not in response.content.decode()
+
+
+def test_history_of_another_networks_decision_is_404(api_as, case_world, now_2026):
+    world = case_world.world
+    other = make_meeting(
+        world,
+        MeetingKind.REPRESENTATIVES_MEETING,
+        MEETING_DAY,
+        status=MeetingStatus.CONVENED,
+        network=world.other_network,
+    )
+    other_coordinator = User.objects.get(username="other_coordinator")
+    decision = record(world, other, owner_agency=world.stranger.agency)
+    patch_decision(api_as, other_coordinator, decision, {"status": "done"})
+    assert DecisionChange.objects.count() == 1
+    for person in (world.coordinator, world.representative, world.stranger):
+        response = api_as(person).get(f"/api/v1/decisions/{decision.pk}/history/")
+        assert response.status_code == 404, person
+    assert api_as(world.coordinator).get("/api/v1/decisions/999999/history/").status_code == 404
+    assert api_as(world.coordinator).get("/api/v1/decisions/abc/history/").status_code == 404
+
+
+def test_decision_history_query_count_does_not_grow(
+    api_as, case_world, reps_meeting, django_assert_max_num_queries
+):
+    world = case_world.world
+    decision = record(world, reps_meeting)
+    for n in range(12):
+        patch_decision(api_as, world.coordinator, decision, {"text": f"決定事項{n}"})
+    # The decision (its meeting checked in the same query), the count, the page.
+    with django_assert_max_num_queries(3):
+        response = api_as(world.representative).get(
+            f"/api/v1/decisions/{decision.pk}/history/?page_size=200"
+        )
+    assert response.json()["count"] == 12
 
 
 def test_decisions_of_a_draft_are_invisible_to_representatives(api_as, case_world, now_2026):

@@ -185,6 +185,65 @@ def test_convened_meeting_may_be_moved_but_not_retitled(api_as, meeting_world):
     assert timezone.localdate(meeting.starts_at).day == 11
 
 
+# --- holding ------------------------------------------------------------------------------
+
+
+def test_a_meeting_cannot_be_held_before_it_starts(api_as, meeting_world, time_machine):
+    world, meeting = meeting_world.world, meeting_world.meeting
+    url = f"/api/v1/meetings/{meeting.pk}/"
+    post(api_as, world.coordinator, url + "convene/")
+    time_machine.move_to("2026-12-10T13:59:59+09:00", tick=False)  # a second early
+    early = post(api_as, world.coordinator, url + "hold/")
+    assert early.status_code == 409
+    assert early.json()["code"] == "meeting_not_started"
+    meeting.refresh_from_db()
+    assert meeting.status == "convened"
+    assert not MeetingTransition.objects.filter(meeting=meeting, to_status="held").exists()
+
+    time_machine.move_to(START, tick=False)  # from its start on, it may be marked held
+    held = post(api_as, world.coordinator, url + "hold/")
+    assert held.status_code == 200
+    assert held.json()["status"] == "held"
+    transition = MeetingTransition.objects.filter(meeting=meeting).last()
+    assert (transition.from_status, transition.to_status, transition.actor) == (
+        "convened",
+        "held",
+        world.coordinator,
+    )
+
+
+def test_a_draft_is_not_held_whatever_the_time(api_as, meeting_world, time_machine):
+    time_machine.move_to("2026-12-10T16:30:00+09:00", tick=False)
+    url = f"/api/v1/meetings/{meeting_world.meeting.pk}/hold/"
+    response = post(api_as, meeting_world.world.coordinator, url)
+    assert response.status_code == 409
+    assert response.json()["code"] == "meeting_not_convened"
+
+
+HOLD = {
+    "coordinator": 200,
+    "member": 403,  # invited: sees the meeting, does not run it
+    "peer": 403,
+    "colleague": 404,
+    "representative": 404,
+    "auditor": 404,
+    "admin": 404,
+    "stranger": 404,
+    "anonymous": 401,
+}
+
+
+@pytest.mark.parametrize("persona", CASE_PERSONAS)
+def test_hold_matrix(api_as, meeting_world, time_machine, persona):
+    meeting = meeting_world.meeting
+    post(api_as, meeting_world.world.coordinator, f"/api/v1/meetings/{meeting.pk}/convene/")
+    time_machine.move_to("2026-12-10T16:30:00+09:00", tick=False)
+    response = post(api_as, meeting_world.person(persona), f"/api/v1/meetings/{meeting.pk}/hold/")
+    assert response.status_code == HOLD[persona]
+    meeting.refresh_from_db()
+    assert (meeting.status == "held") == (HOLD[persona] == 200)
+
+
 @pytest.mark.parametrize(
     ("persona", "expected"),
     [("member", 200), ("peer", 403), ("coordinator", 403), ("stranger", 404), ("anonymous", 401)],

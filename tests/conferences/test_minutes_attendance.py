@@ -33,7 +33,7 @@ def held(case_world, api_as, time_machine):
     client.post(url + "agenda-items/", {"kind": "case_review", "case": case_world.submitted.pk})
     client.post(url + "convene/")
     time_machine.move_to("2026-12-10 16:30 +0900", tick=False)
-    client.post(url + "hold/")
+    assert client.post(url + "hold/").json()["status"] == "held"
     case_world.meeting = Meeting.objects.get(pk=meeting["id"])
     case_world.url = url
     return case_world
@@ -186,7 +186,8 @@ def test_attendance_before_the_meeting_is_held_is_409(api_as, case_world):
     assert response.status_code == 409
 
 
-def test_the_representatives_flow_keeps_minutes_in_clear(api_as, case_world):
+def test_the_representatives_flow_keeps_minutes_in_clear(api_as, case_world, time_machine):
+    time_machine.move_to("2026-11-21 10:00 +0900", tick=False)
     world = case_world.world
     client = api_as(world.coordinator)
     meeting = client.post(
@@ -202,7 +203,8 @@ def test_the_representatives_flow_keeps_minutes_in_clear(api_as, case_world):
     ).json()
     url = f"/api/v1/meetings/{meeting['id']}/"
     client.post(url + "convene/")
-    client.post(url + "hold/")
+    time_machine.move_to("2026-12-10 16:30 +0900", tick=False)
+    assert client.post(url + "hold/").json()["status"] == "held"
     client.put(
         url + "attendance/",
         [{"person": world.representative.pk, "status": "present"}],

@@ -10,6 +10,7 @@ from conferences import notifications
 from conferences.models import NARRATIVE_FIELDS, Invitation, Meeting
 from config import clock
 from tests.conftest import CLEAN_CASE
+from tests.factories import AgencyFactory, UserFactory, seat
 
 pytestmark = pytest.mark.django_db
 
@@ -227,6 +228,97 @@ def test_an_unchanged_patch_mails_nobody(convened, api_as, django_capture_on_com
         {"location": "市役所 会議室"},
     )
     assert mail.outbox == []
+
+
+# --- people invited after convening ---------------------------------------------------------
+
+
+def seat_newcomer(convened, address="newcomer@npo.example.jp"):
+    """An agency seated in the practitioners' tier after convening, its designated person
+    with an address (invited on the meeting's next update)."""
+    agency = AgencyFactory(name="居場所づくりNPO")
+    person = UserFactory(agency=agency, email=address, display_name="新任 六郎")
+    seat(convened.world.network, agency, people=[person])
+    return person
+
+
+def test_a_newcomer_gets_the_invitation_though_nothing_moved(
+    convened, api_as, django_capture_on_commit_callbacks
+):
+    newcomer = seat_newcomer(convened)
+    mail.outbox.clear()
+    act(
+        api_as,
+        django_capture_on_commit_callbacks,
+        convened.world.coordinator,
+        "patch",
+        f"/api/v1/meetings/{convened.meeting.pk}/",
+        {"location": "市役所 会議室"},  # unchanged: only the invitation goes out
+    )
+    assert Invitation.objects.filter(meeting=convened.meeting, person=newcomer).exists()
+    [message] = mail.outbox
+    assert message.to == ["newcomer@npo.example.jp"]
+    assert "会議のご案内" in message.subject
+    assert "新任 六郎 様" in message.body
+    assert "2026年12月10日（木）14:00〜16:00" in message.body
+    mimetype, calendar, event = the_event(message)
+    assert mimetype == "text/calendar; method=REQUEST"
+    assert str(calendar["METHOD"]) == "REQUEST"
+    assert event["SEQUENCE"] == 1  # the meeting has not changed since convening
+    assert str(event["ATTENDEE"]) == "mailto:newcomer@npo.example.jp"
+    leaked = [s for s in case_secrets(convened) if s in everything_in(message)]
+    assert leaked == []
+
+
+def test_on_a_move_newcomers_get_the_invitation_and_the_others_the_change(
+    convened, api_as, django_capture_on_commit_callbacks
+):
+    seat_newcomer(convened)
+    mail.outbox.clear()
+    act(
+        api_as,
+        django_capture_on_commit_callbacks,
+        convened.world.coordinator,
+        "patch",
+        f"/api/v1/meetings/{convened.meeting.pk}/",
+        {"starts_at": "2026-12-11T10:00:00+09:00", "ends_at": "2026-12-11T12:00:00+09:00"},
+    )
+    received = sorted((m.to[0], m.subject.split("：")[0]) for m in mail.outbox)
+    assert received == [
+        ("member@clinic.example.jp", "【連携会議】日時・場所の変更"),
+        ("newcomer@npo.example.jp", "【連携会議】会議のご案内"),  # not the change as well
+        ("peer@hellowork.example.jp", "【連携会議】日時・場所の変更"),
+    ]
+    for message in mail.outbox:
+        assert "2026年12月11日（金）10:00〜12:00" in message.body
+        mimetype, _calendar, event = the_event(message)
+        assert mimetype == "text/calendar; method=REQUEST"
+        assert event["SEQUENCE"] == 2
+        leaked = [s for s in case_secrets(convened) if s in everything_in(message)]
+        assert leaked == [], (message.subject, leaked)
+
+
+def test_a_second_update_does_not_invite_the_newcomer_again(
+    convened, api_as, django_capture_on_commit_callbacks
+):
+    seat_newcomer(convened)
+    url = f"/api/v1/meetings/{convened.meeting.pk}/"
+    coordinator = convened.world.coordinator
+    act(api_as, django_capture_on_commit_callbacks, coordinator, "patch", url, {})
+    mail.outbox.clear()
+    act(api_as, django_capture_on_commit_callbacks, coordinator, "patch", url, {})
+    assert mail.outbox == []
+
+
+def test_no_newcomer_mail_before_the_commit(convened, api_as, django_capture_on_commit_callbacks):
+    seat_newcomer(convened)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        api_as(convened.world.coordinator).patch(
+            f"/api/v1/meetings/{convened.meeting.pk}/", {}, format="json"
+        )
+    assert mail.outbox == []
+    assert len(callbacks) == 1
 
 
 def test_cancelling_sends_method_cancel(convened, api_as, django_capture_on_commit_callbacks):
