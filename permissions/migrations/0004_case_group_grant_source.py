@@ -7,7 +7,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('auth', '0012_alter_user_first_name_max_length'),
-        ('conferences', '0006_reviews_roles_progress'),
+        ('conferences', '0007_reviews_roles_progress'),
         ('permissions', '0003_keyed_access_chain'),
     ]
 

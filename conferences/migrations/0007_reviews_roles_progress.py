@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('agencies', '0001_initial'),
-        ('conferences', '0005_minutes_decisions_plans_calendars'),
+        ('conferences', '0006_minutes_comments_decision_changes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
