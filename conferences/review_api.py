@@ -144,9 +144,18 @@ class CaseReviewList(_SealedList):
 
 
 def _review_out(request, review: Review, via: str) -> dict:
-    review = _reviews(request.user).get(pk=review.pk)
-    shown = _unsealed(request, review.case, [review], services.REVIEW_TEXT_FIELDS, "reviews", via)
-    return ReviewSerializer(shown[0]).data
+    """The review after a write: its texts only for whoever may read them now (unsealed
+    and audited), else null."""
+    review = Review.objects.select_related("case__network", "data_key").get(pk=review.pk)
+    if case_access(request.user, review.case).content:
+        fields = services.REVIEW_TEXT_FIELDS
+        return ReviewSerializer(
+            _unsealed(request, review.case, [review], fields, "reviews", via)[0]
+        ).data
+    shown = copy.copy(review)
+    for name in services.REVIEW_TEXT_FIELDS:
+        setattr(shown, name, None)
+    return ReviewSerializer(shown).data
 
 
 class ReviewDetail(APIView):
@@ -227,17 +236,26 @@ class ReviewRoleList(_SealedList):
 
 
 def _role_out(request, role: RoleAssignment, via: str) -> dict:
-    role = _roles(request.user).get(pk=role.pk)
-    return _role_data(request, role.review.case, [role], via)[0]
+    """The role after a write or for a read: its tasks only for whoever may read them now
+    (unsealed and audited), else null."""
+    role = RoleAssignment.objects.select_related(
+        "review__case__network", "review__case__data_key", "data_key", "agency"
+    ).get(pk=role.pk)
+    if _may_read_role(request, role):
+        return _role_data(request, role.review.case, [role], via)[0]
+    shown = copy.copy(role)
+    shown.tasks = None
+    return RoleSerializer(shown, context=_role_context(role.review.case)).data
+
+
+def _may_read_role(request, role: RoleAssignment) -> bool:
+    reading = role_reading(request.user, role.review.case)
+    return reading.all or (reading.own_agency is not None and reading.own_agency == role.agency_id)
 
 
 def _require_role_reading(request, role: RoleAssignment) -> None:
     services.require_not_purged(role.review.case)
-    reading = role_reading(request.user, role.review.case)
-    require(
-        reading.all or (reading.own_agency is not None and reading.own_agency == role.agency_id),
-        code="content_not_readable",
-    )
+    require(_may_read_role(request, role), code="content_not_readable")
 
 
 class RoleDetail(APIView):
@@ -325,7 +343,8 @@ class RoleProgressList(_SealedList):
 
     def get(self, request, pk):
         role = _visible_role(request, pk)
-        _require_role_reading(request, role)
+        services.require_not_purged(role.review.case)
+        require(services.may_read_progress(request.user, role), code="content_not_readable")
         notes = role.progress_notes.select_related("data_key").order_by("created_at", "id")
         with transaction.atomic():
             return self.paged(
@@ -403,15 +422,6 @@ class RoleDivisionExport(APIView):
                 "role_division",
                 f"GET /reviews/{{id}}/role-division.{self.kind}",
             )
-            if not roles:  # nothing unsealed, yet the table names the case: still recorded
-                services.content_read(
-                    reader=request.user,
-                    case=review.case,
-                    objects=[review],
-                    fields=[],
-                    audit_as="role_division",
-                    via=f"GET /reviews/{{id}}/role-division.{self.kind}",
-                )
         name = f"role-division-{review.case.code or review.case_id}-{review.pk}.{self.kind}"
         if self.kind == "csv":
             body, content_type = exports.role_division_csv(review, shown), exports.CSV
@@ -458,13 +468,14 @@ class FollowUps(APIView):
 
 class RoleLoad(APIView):
     """GET: roles per agency and function in final reviews, open and done (counts only, no
-    case content): whoever may see the network. `.csv` gives the same as a file."""
+    case content): coordinators and practitioners' agencies. `.csv` gives the same."""
 
     kind = "json"
 
     @extend_schema(responses=RoleLoadSerializer(many=True))
     def get(self, request, network_pk):
         network = _visible_network(request, network_pk)
+        require(services.may_read_role_load(request.user, network), code="practitioners_only")
         rows = services.role_load(network_id=network.pk)
         data = RoleLoadSerializer(rows, many=True).data
         if self.kind == "csv":

@@ -43,6 +43,7 @@ from conferences.models import (
     Invitation,
     Involvement,
     Meeting,
+    MeetingKind,
     MeetingStatus,
     ProgressNote,
     Review,
@@ -55,7 +56,7 @@ from config import clock
 from config.errors import Conflict, Forbidden, IntegrityAlarm
 from network.models import Membership, Tier
 from permissions import services as grants
-from permissions.selectors import coordinates
+from permissions.selectors import case_access, coordinates
 
 REVIEW_TEXT_FIELDS = ("assessment", "support_direction", "notes")
 REVIEW_FIELDS = (*REVIEW_TEXT_FIELDS, "next_review_on")
@@ -132,10 +133,15 @@ def _change(
 
 
 def is_attendee(user: User, meeting: Meeting | None) -> bool:
-    """Invited to a meeting that is being held now, and not recorded as absent."""
+    """Invited to a meeting that is being held now, not having declined, and not recorded
+    as absent."""
     if meeting is None or meeting.status != MeetingStatus.HELD:
         return False
-    invited = Invitation.objects.filter(meeting=meeting, person=user).exists()
+    invited = (
+        Invitation.objects.filter(meeting=meeting, person=user)
+        .exclude(response=Invitation.Response.DECLINED)
+        .exists()
+    )
     away = Attendance.objects.filter(meeting=meeting, person=user).exclude(
         status=Attendance.Status.PRESENT
     )
@@ -143,18 +149,27 @@ def is_attendee(user: User, meeting: Meeting | None) -> bool:
 
 
 def may_write(user: User, case: Case, meeting: Meeting | None) -> bool:
-    """Coordinators of the case's network; attendees of the held meeting the review
-    belongs to."""
-    return coordinates(user, case.network) or is_attendee(user, meeting)
+    """Coordinators of the case's network and attendees of the held meeting the review
+    belongs to, who may read the case's content now (a current pledge among other things):
+    nobody writes about what they may not read."""
+    return (coordinates(user, case.network) or is_attendee(user, meeting)) and case_access(
+        user, case
+    ).content
 
 
 def designated_for(user: User, agency_id: int, network_id: int) -> bool:
-    """A person designated for the agency in a current membership of the network."""
+    """A person designated for the agency in a current practitioners'-tier membership of
+    the network (representatives see no cases at all)."""
     if not user.is_active or user.agency_id != agency_id:
         return False
     return (
         Membership.objects.current(clock.today())
-        .filter(network_id=network_id, agency_id=agency_id, designated_people=user)
+        .filter(
+            network_id=network_id,
+            agency_id=agency_id,
+            tier=Tier.PRACTITIONERS,
+            designated_people=user,
+        )
         .exists()
     )
 
@@ -179,9 +194,22 @@ def _locked_review(review: Review) -> Review:
     )
 
 
+CASE_ENDED = (CaseStatus.CLOSED, CaseStatus.WITHDRAWN)
+
+
 def _require_open(review: Review) -> None:
+    """409 for a final review, or one whose case has been closed, withdrawn or purged. The
+    case's row is locked (after the review's and the role's, the order everywhere), so a
+    case closing meanwhile cannot slip between this check and the write."""
     if review.finalized_at is not None:
         raise Conflict("review_final", _("This review is final; it can no longer change."))
+    case = Case.objects.select_for_update().get(pk=review.case_id)
+    if case.status in CASE_ENDED or case.purged_at is not None:
+        raise Conflict(
+            "case_ended",
+            _("This case is %(status)s; its review can no longer change.")
+            % {"status": case.get_status_display()},
+        )
 
 
 def _case_transition(case: Case, *, actor: User, to: str, reason: str) -> None:
@@ -210,6 +238,11 @@ def review_create(*, actor: User, case: Case, meeting: Meeting | None = None, **
         raise Forbidden("not_a_review_writer", _("Only coordinators and attendees write reviews."))
     if case.reviews.filter(finalized_at__isnull=True).exists():
         raise Conflict("review_open", _("This case already has a review in progress."))
+    if meeting is not None and case.reviews.filter(meeting=meeting).exists():
+        raise Conflict(
+            "review_exists_for_meeting",
+            _("This case has already been reviewed at this meeting."),
+        )
     if meeting is not None:
         if (
             meeting.network_id != case.network_id
@@ -436,6 +469,7 @@ def role_update(*, actor: User, role: RoleAssignment, **fields) -> RoleAssignmen
     if "agency" in fields and fields["agency"].pk != old_agency:
         changes["agency"] = (old_agency, fields["agency"].pk)
         role.agency = fields["agency"]
+        role.asked_at = clock.now()  # a new agency is asked from now
     for name in ("function", "involvement", "due_on"):
         if name in fields and getattr(role, name) != fields[name]:
             changes[name] = (getattr(role, name), fields[name])
@@ -444,6 +478,8 @@ def role_update(*, actor: User, role: RoleAssignment, **fields) -> RoleAssignmen
         return role
     _validate_role(role)
     update = [name for name in changes if name != "tasks"]
+    if "agency" in changes:
+        update.append("asked_at")
     if "tasks" in changes:
         update += _seal(role, {"tasks": changes["tasks"][1]})
     if set(changes) & set(ROLE_RESETTING) and role.agreement != Agreement.PENDING:
@@ -561,6 +597,18 @@ def role_decline(*, actor: User, role: RoleAssignment, reason: str) -> RoleAssig
 # --- progress -----------------------------------------------------------------------------
 
 
+def may_read_progress(user: User, role: RoleAssignment) -> bool:
+    """The role's agency (who may read their own tasks) and coordinators who may read the
+    case (API.md: progress is the role's agency's and the coordinators')."""
+    from permissions.selectors import role_reading
+
+    case = role.review.case
+    reading = role_reading(user, case)
+    if reading.own_agency is not None and reading.own_agency == role.agency_id:
+        return True
+    return reading.all and coordinates(user, case.network)
+
+
 def may_record_progress(user: User, role: RoleAssignment) -> bool:
     """The role's agency (its staff) and the network's coordinators."""
     case = role.review.case
@@ -674,19 +722,43 @@ def follow_ups(*, network_id: int, on: date, stalled_days: int) -> dict:
     }
 
 
+def may_read_role_load(user: User, network) -> bool:
+    """The network's coordinators and the staff of its practitioners'-tier agencies: the
+    table names agencies and small counts, which the representatives' reports suppress."""
+    if coordinates(user, network):
+        return True
+    return bool(user.is_active and user.agency_id) and (
+        Membership.objects.current(clock.today())
+        .filter(network=network, tier=Tier.PRACTITIONERS, agency_id=user.agency_id)
+        .exists()
+    )
+
+
 def role_load(*, network_id: int) -> list[dict]:
-    """Roles of final reviews per agency and function: open (not ended) and done, with the
-    other endings apart. Counts only, no content."""
+    """Roles of each case's latest final review, per agency and function: open (task not
+    ended, case still followed up), done, and ended otherwise (not possible, not
+    undertaken). Counts only, no content."""
+    latest = (
+        Review.objects.filter(case=OuterRef("review__case"), finalized_at__isnull=False)
+        .order_by("-finalized_at", "-id")
+        .values("pk")[:1]
+    )
     rows = (
         RoleAssignment.objects.filter(
-            review__case__network_id=network_id, review__finalized_at__isnull=False
+            review__case__network_id=network_id,
+            review__finalized_at__isnull=False,
+            review=Subquery(latest),
         )
         .values("agency", "agency__name", "function")
         .annotate(
-            open=Count("id", filter=~Q(task_status__in=TASK_ENDED)),
+            open=Count(
+                "id",
+                filter=~Q(task_status__in=TASK_ENDED) & ~Q(review__case__status__in=CASE_ENDED),
+            ),
             done=Count("id", filter=Q(task_status=TaskStatus.DONE)),
             ended_otherwise=Count(
-                "id", filter=Q(task_status__in=[TaskStatus.NOT_POSSIBLE, TaskStatus.NOT_UNDERTAKEN])
+                "id",
+                filter=Q(task_status__in=[TaskStatus.NOT_POSSIBLE, TaskStatus.NOT_UNDERTAKEN]),
             ),
         )
         .order_by("agency__name_kana", "agency", "function")
@@ -714,8 +786,10 @@ def open_tasks(network_id: int):
 @transaction.atomic
 def agenda_role_tasks_add(*, actor: User, meeting: Meeting):
     """Add to an open practitioners' meeting the follow-up round: one topic listing every
-    unfinished task of earlier reviews with its case code, agency, function and due date
-    (never the task's text, which is case content). 409 `no_open_tasks` when none."""
+    unfinished task of earlier reviews with its agency, function, due date and status. Not
+    the case's code (invitees need not see every case of the network) nor the task's text
+    (case content); a case support meeting lists only its named agencies' tasks. 409
+    `no_open_tasks` when none."""
     from conferences.meeting_services import agenda_item_add
 
     if meeting.tier != Tier.PRACTITIONERS:
@@ -723,13 +797,15 @@ def agenda_role_tasks_add(*, actor: User, meeting: Meeting):
             "not_a_practitioners_meeting",
             _("Role tasks are followed up in the practitioners' tier."),
         )
-    tasks = list(open_tasks(meeting.network_id).exclude(review__meeting=meeting))
+    tasks = open_tasks(meeting.network_id).exclude(review__meeting=meeting)
+    if meeting.kind == MeetingKind.CASE_SUPPORT_MEETING:
+        tasks = tasks.filter(agency__in=meeting.invited_agencies.all())
+    tasks = list(tasks.order_by("agency__name_kana", "due_on", "id"))
     if not tasks:
         raise Conflict("no_open_tasks", _("No role task is open."))
     lines = [
         "　".join(
             [
-                role.review.case.code or "",
                 role.agency.name,
                 str(role.get_function_display()),
                 _("due %(day)s") % {"day": role.due_on.isoformat()}

@@ -12,9 +12,9 @@ from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.utils import timezone
 
-from conferences.models import Agreement, RoleAssignment
+from conferences.models import Agreement, CaseStatus, RoleAssignment
 from conferences.notifications import FOOTER, SUBJECT_PREFIX
-from network.models import Membership, StaffRole
+from network.models import Membership, StaffRole, Tier
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +37,7 @@ def _pending_since(days: int, now: datetime):
         RoleAssignment.objects.filter(
             agreement=Agreement.PENDING,
             review__finalized_at__isnull=True,
+            review__case__status=CaseStatus.REVIEWED,
             asked_at__lte=now - timedelta(days=days - 1),
         )
         .select_related("review__case", "agency")
@@ -47,11 +48,12 @@ def _pending_since(days: int, now: datetime):
 
 
 def _recipients(role: RoleAssignment) -> tuple[list, str]:
-    """The agency's designated people in the case's network; for an agency without any
+    """The agency's designated practitioners in the case's network (the people who may
+    answer; representatives see no cases); for an agency without any
     (an outside agency), the network's coordinators, who may record its answer."""
     case = role.review.case
     seats = Membership.objects.current(timezone.localdate()).filter(
-        network_id=case.network_id, agency_id=role.agency_id
+        network_id=case.network_id, agency_id=role.agency_id, tier=Tier.PRACTITIONERS
     )
     people = [
         p

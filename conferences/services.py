@@ -238,6 +238,7 @@ def case_withdraw(*, actor: User, case: Case, reason: str = "") -> Case:
     previous, case.status = case.status, CaseStatus.WITHDRAWN
     case.save(update_fields=["status", "updated_at"])
     _record(case, actor=actor, from_status=previous, to=case.status, reason=reason)
+    grants.case_roles_content_revoke(case=case)  # consent may have been withdrawn
     return case
 
 

@@ -359,3 +359,58 @@ def test_removing_a_role_withdraws_what_it_granted(api_as, roles_world):
     )
     actions = list(roles_world.review.changes.values_list("action", flat=True))
     assert actions[-1] == "role_removed"
+
+
+def test_nobody_writes_what_they_may_not_read(api_as, roles_world):
+    from network.models import ConfidentialityPledge
+
+    ConfidentialityPledge.objects.filter(person=roles_world.world.coordinator).delete()
+    client = api_as(roles_world.world.coordinator)
+    response = client.patch(
+        f"/api/v1/reviews/{roles_world.review.pk}/", {"notes": "追記"}, format="json"
+    )
+    assert (response.status_code, response.json()["code"]) == (403, "not_a_review_writer")
+    assert "本人は外出" not in response.content.decode()
+
+
+def test_an_answer_without_a_pledge_returns_no_tasks(api_as, roles_world):
+    from network.models import ConfidentialityPledge
+
+    role = add_role(roles_world, roles_world.third.agency, function="outreach")
+    ConfidentialityPledge.objects.filter(person=roles_world.third).delete()
+    response = api_as(roles_world.third).post(f"/api/v1/roles/{role.pk}/agree/")
+    assert response.status_code == 200
+    assert response.json()["agreement"] == "agreed" and response.json()["tasks"] is None
+
+
+def test_a_closed_cases_open_review_no_longer_changes(api_as, roles_world):
+    role = add_role(roles_world, roles_world.third.agency, function="outreach")
+    case_services.case_close(actor=roles_world.world.coordinator, case=roles_world.case)
+    agree = api_as(roles_world.third).post(f"/api/v1/roles/{role.pk}/agree/")
+    assert (agree.status_code, agree.json()["code"]) == (409, "case_ended")
+    patch = api_as(roles_world.world.coordinator).patch(
+        f"/api/v1/reviews/{roles_world.review.pk}/", {"notes": "追記"}, format="json"
+    )
+    assert (patch.status_code, patch.json()["code"]) == (409, "case_ended")
+
+
+def test_a_case_is_reviewed_once_per_meeting(api_as, roles_world):
+    final_review(roles_world)
+    again = api_as(roles_world.world.coordinator).post(
+        f"/api/v1/cases/{roles_world.case.pk}/reviews/",
+        {"meeting": roles_world.meeting.pk},
+        format="json",
+    )
+    assert (again.status_code, again.json()["code"]) == (409, "review_exists_for_meeting")
+
+
+def test_progress_is_the_role_agencys_and_the_coordinators(api_as, roles_world):
+    lead, family = final_review(roles_world)
+    review_services.progress_add(
+        actor=roles_world.world.member, role=lead, note="訪問した", task_status="in_progress"
+    )
+    url = f"/api/v1/roles/{lead.pk}/progress/"
+    assert api_as(roles_world.world.colleague).get(url).status_code == 200
+    assert api_as(roles_world.world.coordinator).get(url).status_code == 200
+    other = api_as(roles_world.third).get(url)  # holds another role of the case
+    assert (other.status_code, other.json()["code"]) == (403, "content_not_readable")

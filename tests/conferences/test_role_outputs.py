@@ -16,8 +16,10 @@ from django.test.utils import CaptureQueriesContext
 
 from conferences import review_services
 from conferences import services as case_services
+from network.models import Tier
 from permissions.models import AccessRecord
 from tests.conferences.role_fixtures import TASKS, add_role, final_review
+from tests.factories import UserFactory, seat
 
 pytestmark = pytest.mark.django_db
 
@@ -113,7 +115,7 @@ def test_the_load_table_counts_roles_without_content(api_as, roles_world):
         actor=roles_world.third, role=family, note="面談済み", task_status="done"
     )
     url = f"/api/v1/networks/{roles_world.world.network.pk}/role-load/"
-    response = api_as(roles_world.world.representative).get(url)
+    response = api_as(roles_world.world.member).get(url)
     assert response.status_code == 200
     rows = {(r["agency_name"], r["function"]): r for r in response.json()}
     assert rows[("こころのクリニック", "lead")]["open"] == 1
@@ -127,6 +129,13 @@ def test_the_load_table_counts_roles_without_content(api_as, roles_world):
     )
     assert "主担当" in as_csv.content.decode("utf-8-sig")
     assert api_as(roles_world.world.stranger).get(url).status_code == 404
+    # Representatives get the annual report's suppressed figures, not agency-level counts.
+    refused = api_as(roles_world.world.representative).get(url)
+    assert (refused.status_code, refused.json()["code"]) == (403, "practitioners_only")
+    # A closed case's unfinished roles are no longer open.
+    case_services.case_close(actor=roles_world.world.coordinator, case=roles_world.case)
+    after = api_as(roles_world.world.coordinator).get(url).json()
+    assert sum(r["open"] for r in after) == 0 and sum(r["done"] for r in after) == 1
 
 
 def test_follow_ups_list_overdue_tasks_reviews_due_and_stalled_answers(
@@ -178,12 +187,9 @@ def test_the_follow_up_round_goes_on_the_next_meeting(api_as, roles_world):
     assert item.status_code == 201, item.content
     body = item.json()
     assert body["title"] == "役割分担の進捗確認（未完了 1 件）"
-    assert body["details"].split("　")[:3] == [
-        roles_world.case.code,
-        "こころのクリニック",
-        "主担当",
-    ]
-    assert TASKS not in body["details"]
+    assert body["details"].split("　")[:2] == ["こころのクリニック", "主担当"]
+    # Invitees need not see every case: no codes, and never the tasks themselves.
+    assert roles_world.case.code not in body["details"] and TASKS not in body["details"]
     assert api_as(roles_world.world.member).post(url).status_code == 404  # a draft meeting
     representatives = (
         api_as(roles_world.world.coordinator)
@@ -209,6 +215,9 @@ def test_agencies_that_have_not_answered_are_reminded(roles_world, time_machine)
     roles_world.third.save(update_fields=["email"])
     roles_world.world.coordinator.email = "coordinator@example.jp"
     roles_world.world.coordinator.save(update_fields=["email"])
+    # The 保健所's head sits in the representatives' tier: never told about cases.
+    head = UserFactory(username="head", agency=roles_world.third.agency, email="head@example.jp")
+    seat(roles_world.world.network, roles_world.third.agency, Tier.REPRESENTATIVES, people=[head])
     add_role(roles_world, roles_world.third.agency, function="family_support")
     add_role(roles_world, roles_world.outsider.agency, function="place_to_belong")
     mail.outbox.clear()
@@ -223,6 +232,12 @@ def test_agencies_that_have_not_answered_are_reminded(roles_world, time_machine)
     for message in mail.outbox:
         assert roles_world.case.code in message.body
         assert TASKS not in message.body and "本人" not in message.body
+    # A closed case asks nobody any more.
+    mail.outbox.clear()
+    case_services.case_close(actor=roles_world.world.coordinator, case=roles_world.case)
+    time_machine.move_to("2026-12-24 08:00 +0900", tick=False)  # fourteen days
+    call_command("send_reminders", "--agreement-days", "7", stdout=io.StringIO())
+    assert mail.outbox == []
 
 
 def test_review_content_is_sealed_at_rest(roles_world):
