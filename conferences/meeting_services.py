@@ -285,7 +285,8 @@ def meeting_cancel(*, actor: User, meeting: Meeting, reason: str = "") -> Meetin
 # --- the agenda ---------------------------------------------------------------------------
 
 
-def _case_transition(case: Case, *, actor: User, to: str, reason: str) -> None:
+def case_transition(case: Case, *, actor: User, to: str, reason: str) -> None:
+    """Move a case the caller has locked to `to`, with its history row."""
     previous = case.status
     case.status = to
     case.save(update_fields=["status", "updated_at"])
@@ -340,7 +341,7 @@ def agenda_item_add(
         case_status_before=case.status if case else "",
     )
     if case is not None:
-        _case_transition(case, actor=actor, to=CaseStatus.SCHEDULED, reason=_source(meeting))
+        case_transition(case, actor=actor, to=CaseStatus.SCHEDULED, reason=_source(meeting))
         if meeting.status == MeetingStatus.CONVENED:
             _grant_cases(meeting, [case], User.objects.filter(invitations__meeting=meeting))
     return item
@@ -354,7 +355,7 @@ def _unschedule(item: AgendaItem, *, actor: User) -> None:
         meeting=item.meeting_id
     )
     if case.status == CaseStatus.SCHEDULED and not elsewhere.exists():
-        _case_transition(
+        case_transition(
             case,
             actor=actor,
             to=item.case_status_before or CaseStatus.SUBMITTED,

@@ -241,21 +241,16 @@ def _role_out(request, role: RoleAssignment, via: str) -> dict:
     role = RoleAssignment.objects.select_related(
         "review__case__network", "review__case__data_key", "data_key", "agency"
     ).get(pk=role.pk)
-    if _may_read_role(request, role):
+    if services.may_read_role(request.user, role):
         return _role_data(request, role.review.case, [role], via)[0]
     shown = copy.copy(role)
     shown.tasks = None
     return RoleSerializer(shown, context=_role_context(role.review.case)).data
 
 
-def _may_read_role(request, role: RoleAssignment) -> bool:
-    reading = role_reading(request.user, role.review.case)
-    return reading.all or (reading.own_agency is not None and reading.own_agency == role.agency_id)
-
-
 def _require_role_reading(request, role: RoleAssignment) -> None:
     services.require_not_purged(role.review.case)
-    require(_may_read_role(request, role), code="content_not_readable")
+    require(services.may_read_role(request.user, role), code="content_not_readable")
 
 
 class RoleDetail(APIView):

@@ -33,13 +33,13 @@ from django.views.decorators.debug import sensitive_variables
 
 from agencies.models import Agency, User
 from conferences import encryption
+from conferences.meeting_services import case_transition
 from conferences.models import (
     TASK_ENDED,
     Agreement,
     Attendance,
     Case,
     CaseStatus,
-    CaseTransition,
     Invitation,
     Involvement,
     Meeting,
@@ -212,14 +212,6 @@ def _require_open(review: Review) -> None:
         )
 
 
-def _case_transition(case: Case, *, actor: User, to: str, reason: str) -> None:
-    previous, case.status = case.status, to
-    case.save(update_fields=["status", "updated_at"])
-    CaseTransition.objects.create(
-        case=case, from_status=previous, to_status=to, actor=actor, reason=reason, at=clock.now()
-    )
-
-
 def _review_field_errors(fields: dict) -> None:
     unknown = sorted(set(fields) - set(REVIEW_FIELDS))
     if unknown:
@@ -271,7 +263,7 @@ def review_create(*, actor: User, case: Case, meeting: Meeting | None = None, **
     review.data_key = case.data_key
     texts = {f: fields.get(f) or "" for f in REVIEW_TEXT_FIELDS}
     review.save(update_fields=_seal(review, texts))
-    _case_transition(case, actor=actor, to=CaseStatus.REVIEWED, reason=f"review:{review.pk}")
+    case_transition(case, actor=actor, to=CaseStatus.REVIEWED, reason=f"review:{review.pk}")
     _change(
         review,
         actor=actor,
@@ -348,7 +340,7 @@ def review_finalize(*, actor: User, review: Review) -> Review:
         )
     review.finalized_at, review.finalized_by = clock.now(), actor
     review.save(update_fields=["finalized_at", "finalized_by", "updated_at"])
-    _case_transition(case, actor=actor, to=CaseStatus.MONITORING, reason=f"review:{review.pk}")
+    case_transition(case, actor=actor, to=CaseStatus.MONITORING, reason=f"review:{review.pk}")
     _change(review, actor=actor, action=ReviewChange.Action.FINALIZED)
     return review
 
@@ -595,6 +587,15 @@ def role_decline(*, actor: User, role: RoleAssignment, reason: str) -> RoleAssig
 
 
 # --- progress -----------------------------------------------------------------------------
+
+
+def may_read_role(user: User, role: RoleAssignment) -> bool:
+    """Whoever may read the case's content reads every role; a role-holding agency's staff
+    read their own agency's roles (tasks always, while pledged)."""
+    from permissions.selectors import role_reading
+
+    reading = role_reading(user, role.review.case)
+    return reading.all or (reading.own_agency is not None and reading.own_agency == role.agency_id)
 
 
 def may_read_progress(user: User, role: RoleAssignment) -> bool:
