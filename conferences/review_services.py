@@ -27,7 +27,7 @@ from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_variables
 
@@ -725,14 +725,31 @@ def follow_ups(*, network_id: int, on: date, stalled_days: int) -> dict:
 
 def may_read_role_load(user: User, network) -> bool:
     """The network's coordinators and the staff of its practitioners'-tier agencies: the
-    table names agencies and small counts, which the representatives' reports suppress."""
+    table names agencies and small counts, which the representatives' reports suppress.
+
+    A representative gets the suppressed aggregates, not this, even when their agency also
+    sits in the practitioners' tier: only a designation there as well opens it to them."""
     if coordinates(user, network):
         return True
-    return bool(user.is_active and user.agency_id) and (
+    if not (user.is_active and user.agency_id):
+        return False
+    seats = set(
         Membership.objects.current(clock.today())
-        .filter(network=network, tier=Tier.PRACTITIONERS, agency_id=user.agency_id)
-        .exists()
+        .filter(network=network, agency_id=user.agency_id)
+        .annotate(
+            designated=Exists(
+                Membership.designated_people.through.objects.filter(
+                    membership_id=OuterRef("pk"), user_id=user.pk
+                )
+            )
+        )
+        .values_list("tier", "designated")
     )
+    if (Tier.PRACTITIONERS, True) in seats:
+        return True
+    if (Tier.REPRESENTATIVES, True) in seats:
+        return False
+    return any(tier == Tier.PRACTITIONERS for tier, _designated in seats)
 
 
 def role_load(*, network_id: int) -> list[dict]:
