@@ -6,7 +6,9 @@ category and a masked excerpt. It looks for person names and place names finer t
 municipality (Sudachi's 人名 and 地名 readings plus suffix rules such as 〜町, 〜駅, 〜中学校),
 addresses, phone numbers, e-mail addresses, postal codes, My Numbers (12 digits with a valid
 check digit), dates of birth, URLs, and the terms a network forbids (compared as keyed hashes,
-so the list is never held in clear).
+so the list is never held in clear). It also refuses hidden characters (bidirectional
+overrides and isolates, zero-width characters, the byte-order mark), which would make a text
+read differently from what it holds and can split a name so that nothing above finds it.
 
 Regular expressions run on an NFKC form of the text (full-width digits and letters folded);
 every offset is mapped back to the original characters. Sudachi's dictionary is loaded once
@@ -38,6 +40,18 @@ CATEGORIES = (
     "forbidden_term",
 )
 
+# Hidden characters are a finding of their own, not personal data: they are reported with
+# the same shape (field, start, end) but have no recall to measure and no allowed terms.
+HIDDEN_CHARACTER = "hidden_character"
+FINDING_CATEGORIES = (*CATEGORIES, HIDDEN_CHARACTER)
+
+# Bidirectional embeddings and overrides (U+202A-U+202E) and isolates (U+2066-U+2069), which
+# reorder what a reader sees ("Trojan Source"); zero-width space, non-joiner and joiner,
+# left-to-right and right-to-left marks (U+200B-U+200F), the word joiner (U+2060) and the
+# zero-width no-break space / byte-order mark (U+FEFF), which are invisible. A run of them is
+# one finding.
+HIDDEN_CHARACTERS = re.compile("[\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]+")
+
 # What an excerpt shows instead of the matched text.
 PLACEHOLDERS = {
     "person_name": "〔人名〕",
@@ -50,6 +64,7 @@ PLACEHOLDERS = {
     "birth_date": "〔生年月日〕",
     "url": "〔URL〕",
     "forbidden_term": "〔禁止語〕",
+    HIDDEN_CHARACTER: "〔不可視文字〕",
 }
 EXCERPT_WIDTH = 8  # characters of context kept on each side of a finding
 
@@ -111,8 +126,10 @@ def screen(
 
     Offsets are in the characters of the text as given (NFKC is only used internally).
     An excerpt never contains its finding's text, and other findings near it are masked
-    too. `context.hash_term` is called once per distinct candidate (a few thousand for a
-    2,000-character case), so it should be cheap: derive its key once, not per call.
+    too. Hidden characters are reported (`hidden_character`) wherever they stand, inside
+    another finding too, and no allowed term silences them. `context.hash_term` is called
+    once per distinct candidate (a few thousand for a 2,000-character case), so it should
+    be cheap: derive its key once, not per call.
     """
     rules = _Rules.of(context)
     findings = []
@@ -120,6 +137,7 @@ def screen(
         if not text:
             continue
         spans = _screen_text(text, rules)
+        spans = sorted(spans + _hidden_characters(text), key=lambda c: (c[0], c[1]))
         for start, end, category in spans:
             excerpt = _excerpt(text, start, end, spans)
             findings.append(Finding(name, start, end, category, excerpt))
@@ -347,6 +365,10 @@ def _screen_text(text: str, rules: _Rules) -> list[tuple[int, int, str]]:
     candidates += _forbidden_terms(doc, rules)
     candidates = _drop_accepted(doc, rules, candidates)
     return _resolve_overlaps(text, candidates)
+
+
+def _hidden_characters(text: str) -> list[tuple[int, int, str]]:
+    return [(m.start(), m.end(), HIDDEN_CHARACTER) for m in HIDDEN_CHARACTERS.finditer(text)]
 
 
 # --- contact data, numbers, dates -------------------------------------------------------------

@@ -742,6 +742,17 @@ class RoleAssignment(models.Model):
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
     # Since when the agency has been asked (reset when a change asks it again).
     asked_at = models.DateTimeField(_("asked at"))
+    # An agency without a practitioners' seat sees nothing of the case until a coordinator
+    # invites it to (reset when the role goes to another agency).
+    agency_invited_at = models.DateTimeField(_("agency invited at"), null=True, blank=True)
+    agency_invited_by = models.ForeignKey(
+        "agencies.User",
+        verbose_name=_("agency invited by"),
+        related_name="+",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+    )
     task_status = models.CharField(
         _("task status"), max_length=16, choices=TaskStatus.choices, blank=True
     )
@@ -798,6 +809,7 @@ class ReviewChange(models.Model):
         AGREED = "agreed", _("Agreed")
         DECLINED = "declined", _("Declined")
         PROGRESS = "progress", _("Progress recorded")
+        AGENCY_INVITED = "agency_invited", _("Agency invited")
 
     review = models.ForeignKey(Review, related_name="changes", on_delete=models.CASCADE)
     role_id = models.PositiveIntegerField(_("role assignment"), null=True, blank=True)

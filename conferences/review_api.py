@@ -313,6 +313,18 @@ class RoleAgree(APIView):
             return Response(_role_out(request, role, "POST /roles/{id}/agree/"))
 
 
+class RoleAgencyInvite(APIView):
+    """POST: a coordinator invites the role's agency, one outside the network, to the case:
+    its staff see the facts from now and the content once the role is agreed."""
+
+    @extend_schema(request=None, responses=RoleSerializer)
+    def post(self, request, pk):
+        role = _visible_role(request, pk)
+        with transaction.atomic():
+            role = services.role_agency_invite(actor=request.user, role=role)
+            return Response(_role_out(request, role, "POST /roles/{id}/invite/"))
+
+
 class RoleDecline(APIView):
     """POST `{reason}`: a designated person of the assigned agency (400 without a reason)."""
 

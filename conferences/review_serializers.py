@@ -91,6 +91,8 @@ class RoleSerializer(serializers.ModelSerializer):
             "agreement_note",
             "decline_reason",
             "answered_at",
+            "agency_invited_at",
+            "agency_invited_by",
             "task_status",
             "task_status_display",
         ]
@@ -102,6 +104,8 @@ class RoleSerializer(serializers.ModelSerializer):
             "agreement_note",
             "decline_reason",
             "answered_at",
+            "agency_invited_at",
+            "agency_invited_by",
             "task_status",
         ]
 

@@ -27,7 +27,7 @@ from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_variables
 
@@ -375,6 +375,62 @@ def _require_writer(actor: User, review: Review) -> None:
         )
 
 
+def _role_grants(review: Review, role: RoleAssignment) -> None:
+    """What a role shows the assigned agency's staff: the case's facts while it is asked,
+    and its content once the agency agreed; for an agency seated now in the network's
+    practitioners' tier (bound by the network's pledge and its legal basis), or one a
+    coordinator invited. An agency outside the network gets nothing on being asked:
+    sharing a case with it is the coordinator's decision, not a side effect of a role."""
+    if role.agency_invited_at is None and role.agency_id not in practitioner_agency_ids(
+        review.case.network_id
+    ):
+        grants.case_role_revoke(case=review.case, role_id=role.pk)
+        return
+    grants.case_role_grants(
+        case=review.case,
+        agency_id=role.agency_id,
+        role_id=role.pk,
+        content=role.agreement == Agreement.AGREED,
+    )
+
+
+@transaction.atomic
+def role_agency_invite(*, actor: User, role: RoleAssignment) -> RoleAssignment:
+    """A coordinator invites an agency outside the network to the case its role is on:
+    its staff see the case's facts from now, and its content once the role is agreed. 403
+    `not_a_coordinator` for anyone else; 409 `agency_in_network` for an agency seated in
+    the practitioners' tier (it sees the case already), `case_ended` once the case is
+    closed, withdrawn or purged. Inviting again changes nothing."""
+    review, role = _locked_role(role)
+    case = Case.objects.select_for_update().get(pk=review.case_id)
+    if not coordinates(actor, case.network):
+        raise Forbidden("not_a_coordinator", _("Only a coordinator invites an outside agency."))
+    if case.status in CASE_ENDED or case.purged_at is not None:
+        raise Conflict(
+            "case_ended",
+            _("This case is %(status)s; no agency can be invited to it.")
+            % {"status": case.get_status_display()},
+        )
+    if role.agency_id in practitioner_agency_ids(case.network_id):
+        raise Conflict(
+            "agency_in_network",
+            _("This agency sits in the practitioners' tier; it sees the case already."),
+        )
+    if role.agency_invited_at is not None:
+        return role
+    role.agency_invited_at, role.agency_invited_by = clock.now(), actor
+    role.save(update_fields=["agency_invited_at", "agency_invited_by"])
+    _role_grants(review, role)
+    _change(
+        review,
+        actor=actor,
+        action=ReviewChange.Action.AGENCY_INVITED,
+        role_id=role.pk,
+        changes={"agency_invited": (None, role.agency_id)},
+    )
+    return role
+
+
 @transaction.atomic
 def role_add(
     *,
@@ -386,8 +442,10 @@ def role_add(
     tasks: str = "",
     due_on: date | None = None,
 ) -> RoleAssignment:
-    """Ask an agency to take a role. Its staff see the case's facts from now (to answer);
-    an agency without a practitioners' seat may be asked (flagged as outside)."""
+    """Ask an agency to take a role. The staff of an agency seated in the practitioners'
+    tier see the case's facts from now (to answer); an agency without a seat may be asked
+    too (flagged as outside), but sees nothing until a coordinator invites it
+    (`role_agency_invite`)."""
     review = _locked_review(review)
     _require_writer(actor, review)
     _require_open(review)
@@ -406,7 +464,7 @@ def role_add(
     _validate_role(role)
     role.save()
     role.save(update_fields=_seal(role, {"tasks": tasks}))
-    grants.case_role_grants(case=review.case, agency_id=agency.pk, role_id=role.pk, content=False)
+    _role_grants(review, role)
     _change(
         review,
         actor=actor,
@@ -462,6 +520,8 @@ def role_update(*, actor: User, role: RoleAssignment, **fields) -> RoleAssignmen
         changes["agency"] = (old_agency, fields["agency"].pk)
         role.agency = fields["agency"]
         role.asked_at = clock.now()  # a new agency is asked from now
+        # The invitation was for the agency asked before.
+        role.agency_invited_at, role.agency_invited_by = None, None
     for name in ("function", "involvement", "due_on"):
         if name in fields and getattr(role, name) != fields[name]:
             changes[name] = (getattr(role, name), fields[name])
@@ -471,7 +531,7 @@ def role_update(*, actor: User, role: RoleAssignment, **fields) -> RoleAssignmen
     _validate_role(role)
     update = [name for name in changes if name != "tasks"]
     if "agency" in changes:
-        update.append("asked_at")
+        update += ["asked_at", "agency_invited_at", "agency_invited_by"]
     if "tasks" in changes:
         update += _seal(role, {"tasks": changes["tasks"][1]})
     if set(changes) & set(ROLE_RESETTING) and role.agreement != Agreement.PENDING:
@@ -481,12 +541,7 @@ def role_update(*, actor: User, role: RoleAssignment, **fields) -> RoleAssignmen
     role.save(update_fields=update)
     if role.agency_id != old_agency:
         grants.case_role_revoke(case=review.case, role_id=role.pk)
-    grants.case_role_grants(
-        case=review.case,
-        agency_id=role.agency_id,
-        role_id=role.pk,
-        content=role.agreement == Agreement.AGREED,
-    )
+    _role_grants(review, role)
     _change(
         review,
         actor=actor,
@@ -532,7 +587,8 @@ def role_agree(
     *, actor: User, role: RoleAssignment, on_behalf: bool = False, note: str = ""
 ) -> RoleAssignment:
     """The agency agrees to its part (or a coordinator records it agreed aloud, with a
-    note). Its staff read the case's content from now on."""
+    note). Its staff read the case's content from now on, if it sits in the practitioners'
+    tier or was invited (`_role_grants`)."""
     review, role = _locked_role(role)
     if not may_answer(actor, role, on_behalf=on_behalf):
         raise Forbidden("not_your_agency", _("Only the assigned agency answers for itself."))
@@ -546,9 +602,7 @@ def role_agree(
     role.agreement_note, role.decline_reason = note.strip(), ""
     role.answered_at = clock.now()
     role.save(update_fields=ANSWER_FIELDS)
-    grants.case_role_grants(
-        case=review.case, agency_id=role.agency_id, role_id=role.pk, content=True
-    )
+    _role_grants(review, role)
     _change(
         review,
         actor=actor,
@@ -573,9 +627,7 @@ def role_decline(*, actor: User, role: RoleAssignment, reason: str) -> RoleAssig
     role.decline_reason, role.agreement_note = reason.strip(), ""
     role.answered_at = clock.now()
     role.save(update_fields=ANSWER_FIELDS)
-    grants.case_role_grants(
-        case=review.case, agency_id=role.agency_id, role_id=role.pk, content=False
-    )
+    _role_grants(review, role)
     _change(
         review,
         actor=actor,
@@ -725,14 +777,31 @@ def follow_ups(*, network_id: int, on: date, stalled_days: int) -> dict:
 
 def may_read_role_load(user: User, network) -> bool:
     """The network's coordinators and the staff of its practitioners'-tier agencies: the
-    table names agencies and small counts, which the representatives' reports suppress."""
+    table names agencies and small counts, which the representatives' reports suppress.
+
+    A representative gets the suppressed aggregates, not this, even when their agency also
+    sits in the practitioners' tier: only a designation there as well opens it to them."""
     if coordinates(user, network):
         return True
-    return bool(user.is_active and user.agency_id) and (
+    if not (user.is_active and user.agency_id):
+        return False
+    seats = set(
         Membership.objects.current(clock.today())
-        .filter(network=network, tier=Tier.PRACTITIONERS, agency_id=user.agency_id)
-        .exists()
+        .filter(network=network, agency_id=user.agency_id)
+        .annotate(
+            designated=Exists(
+                Membership.designated_people.through.objects.filter(
+                    membership_id=OuterRef("pk"), user_id=user.pk
+                )
+            )
+        )
+        .values_list("tier", "designated")
     )
+    if (Tier.PRACTITIONERS, True) in seats:
+        return True
+    if (Tier.REPRESENTATIVES, True) in seats:
+        return False
+    return any(tier == Tier.PRACTITIONERS for tier, _designated in seats)
 
 
 def role_load(*, network_id: int) -> list[dict]:

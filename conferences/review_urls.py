@@ -23,6 +23,7 @@ urlpatterns = [
     path("roles/<str:pk>/", api.RoleDetail.as_view(), name="role"),
     path("roles/<str:pk>/agree/", api.RoleAgree.as_view(), name="role-agree"),
     path("roles/<str:pk>/decline/", api.RoleDecline.as_view(), name="role-decline"),
+    path("roles/<str:pk>/invite/", api.RoleAgencyInvite.as_view(), name="role-invite"),
     path("roles/<str:pk>/progress/", api.RoleProgressList.as_view(), name="role-progress"),
     path("networks/<str:network_pk>/follow-ups/", api.FollowUps.as_view(), name="follow-ups"),
     path("networks/<str:network_pk>/role-load/", api.RoleLoad.as_view(), name="role-load"),

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from config.docs import docs_view, schema_view
 from config.views import ApiRoot, TokenLogin, TokenLogout, TokenLogoutAll
 
 api_v1 = [
@@ -18,6 +18,6 @@ api_v1 = [
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
-    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    path("api/schema/", schema_view, name="schema"),
+    path("api/docs/", docs_view, name="docs"),
 ]

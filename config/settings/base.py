@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "guardian",
+    "csp",
     "agencies",
     "network",
     "permissions",
@@ -62,6 +63,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -99,6 +101,18 @@ DATABASES = {
         conn_max_age=env_int("DJANGO_DB_CONN_MAX_AGE", 0),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite serves concurrent requests only in WAL mode (readers never wait for the writer)
+    # with a busy timeout (a writer waits for another instead of failing at once). Every
+    # transaction starts IMMEDIATE: an audited read writes its access record inside the
+    # transaction that read, and a deferred transaction upgrading to a write cannot wait
+    # for the lock; it fails with "database is locked" whatever the timeout.
+    DATABASES["default"]["OPTIONS"] = {
+        **DATABASES["default"].get("OPTIONS", {}),
+        "init_command": "PRAGMA journal_mode=WAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": env_int("DJANGO_SQLITE_TIMEOUT", 20),
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "agencies.User"
@@ -108,7 +122,13 @@ AUTHENTICATION_BACKENDS = [
     "permissions.backends.MembershipBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        # The display name is what colleagues know a person by (and what a guesser tries).
+        "OPTIONS": {
+            "user_attributes": ("username", "display_name", "email", "first_name", "last_name")
+        },
+    },
     {
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
         "OPTIONS": {"min_length": 10},
@@ -142,6 +162,10 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG  # locally, serve straight from the apps without collectstatic
 
+# Reverse proxies in front of the service (0: clients connect directly). Only behind them
+# are X-Forwarded-For and X-Forwarded-Proto believed.
+NUM_PROXIES = env_int("DJANGO_NUM_PROXIES", 0)
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "knox.auth.TokenAuthentication",
@@ -161,7 +185,7 @@ REST_FRAMEWORK = {
     },
     # Client addresses come from REMOTE_ADDR unless proxies in front are declared: a client
     # must not choose its own address (and escape the throttles) with X-Forwarded-For.
-    "NUM_PROXIES": env_int("DJANGO_NUM_PROXIES", 0),
+    "NUM_PROXIES": NUM_PROXIES,
 }
 
 # API tokens (django-rest-knox): stored only as SHA-512 digests, expiring after a working
@@ -194,8 +218,11 @@ SPECTACULAR_SETTINGS = {
 }
 
 # Security. HTTPS is expected to end at a reverse proxy that sets X-Forwarded-Proto;
-# see the README's deployment notes for the settings below.
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# see the README's deployment notes for the settings below. Without a declared proxy the
+# header is not believed: a client connecting directly over HTTP could otherwise pass its
+# request off as HTTPS (secure-only cookies, redirects, CSRF's referer check).
+if NUM_PROXIES > 0:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", False)
 SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", 0)
 SESSION_COOKIE_SECURE = not DEBUG
@@ -203,6 +230,33 @@ CSRF_COOKIE_SECURE = not DEBUG
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+
+# Admin and browsable-API sessions last a working day from sign-in and end when the browser
+# closes, like API tokens (DJANGO_TOKEN_TTL_HOURS).
+SESSION_COOKIE_AGE = env_int("DJANGO_SESSION_HOURS", 10) * 3600
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# Content-Security-Policy (django-csp) on every response: scripts, styles, images, fonts
+# and requests from the service itself only, no inline script, no plugins, no framing.
+# The API docs page loosens only styles and images (config/docs.py says why).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+# The OpenAPI schema and the interactive docs describe every endpoint: only for people
+# logged in, unless this is turned on (a development or staging instance).
+API_DOCS_PUBLIC = env_bool("DJANGO_API_DOCS_PUBLIC", False)
 
 # E-mail (meeting notices and reminders): printed to the console unless an SMTP server is
 # configured. Mails carry a meeting's title, time, place and link, never case content.

@@ -114,3 +114,10 @@ def final_review(rw: RoleWorld):
     review_services.role_agree(actor=rw.third, role=family)
     review_services.review_finalize(actor=rw.world.coordinator, review=rw.review)
     return lead, family
+
+
+def add_invited_role(rw: RoleWorld, agency, **kw):
+    """A role for an agency outside the network, which the coordinator invites to the case
+    (without the invitation its staff see nothing of it)."""
+    role = add_role(rw, agency, **kw)
+    return review_services.role_agency_invite(actor=rw.world.coordinator, role=role)

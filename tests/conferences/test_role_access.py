@@ -8,6 +8,7 @@ from conferences import services as case_services
 from conferences.models import Agreement, Attendance
 from tests.conferences.role_fixtures import (
     TASKS,
+    add_invited_role,
     add_role,
     final_review,
     hold_case_conference,
@@ -216,7 +217,7 @@ def test_declining(api_as, roles_world, persona, expected):
 
 def test_an_outside_agency_reads_the_case_only_once_it_agrees(api_as, roles_world):
     station = roles_world.outsider.agency
-    role = add_role(roles_world, station, function="place_to_belong", involvement="new")
+    role = add_invited_role(roles_world, station, function="place_to_belong", involvement="new")
     case_url = f"/api/v1/cases/{roles_world.case.pk}/"
     client = api_as(roles_world.outsider)
     facts = client.get(case_url)
@@ -349,7 +350,7 @@ def test_follow_ups_are_for_coordinators(api_as, roles_world, persona, expected)
 
 
 def test_removing_a_role_withdraws_what_it_granted(api_as, roles_world):
-    role = add_role(roles_world, roles_world.outsider.agency, function="other")
+    role = add_invited_role(roles_world, roles_world.outsider.agency, function="other")
     assert api_as(roles_world.outsider).get(f"/api/v1/roles/{role.pk}/").status_code == 200
     assert (
         api_as(roles_world.world.coordinator).delete(f"/api/v1/roles/{role.pk}/").status_code == 204

@@ -5,7 +5,7 @@ follow-up round."""
 import pytest
 
 from conferences import review_services
-from tests.conferences.role_fixtures import add_role, final_review
+from tests.conferences.role_fixtures import add_invited_role, add_role, final_review
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +25,7 @@ pytestmark = pytest.mark.django_db
 )
 def test_role_list_matrix(api_as, roles_world, persona, expected, seen):
     add_role(roles_world, roles_world.world.member.agency)
-    add_role(roles_world, roles_world.outsider.agency, function="place_to_belong")
+    add_invited_role(roles_world, roles_world.outsider.agency, function="place_to_belong")
     response = api_as(roles_world.person(persona)).get(
         f"/api/v1/reviews/{roles_world.review.pk}/roles/"
     )
@@ -48,7 +48,7 @@ def test_role_list_matrix(api_as, roles_world, persona, expected, seen):
 )
 def test_role_detail_matrix(api_as, roles_world, persona, expected):
     role = add_role(roles_world, roles_world.world.member.agency)
-    add_role(roles_world, roles_world.outsider.agency, function="place_to_belong")
+    add_invited_role(roles_world, roles_world.outsider.agency, function="place_to_belong")
     response = api_as(roles_world.person(persona)).get(f"/api/v1/roles/{role.pk}/")
     assert response.status_code == expected
 

@@ -18,7 +18,7 @@ from conferences import review_services
 from conferences import services as case_services
 from network.models import Tier
 from permissions.models import AccessRecord
-from tests.conferences.role_fixtures import TASKS, add_role, final_review
+from tests.conferences.role_fixtures import TASKS, add_invited_role, add_role, final_review
 from tests.factories import UserFactory, seat
 
 pytestmark = pytest.mark.django_db
@@ -101,7 +101,7 @@ def test_the_role_division_workbook_opens_in_a_spreadsheet_program(api_as, roles
     ],
 )
 def test_exports_follow_content_access(api_as, roles_world, persona, expected):
-    add_role(roles_world, roles_world.outsider.agency, function="place_to_belong")
+    add_invited_role(roles_world, roles_world.outsider.agency, function="place_to_belong")
     for kind in ("csv", "xlsx"):
         url = f"/api/v1/reviews/{roles_world.review.pk}/role-division.{kind}"
         response = api_as(roles_world.person(persona)).get(url)
