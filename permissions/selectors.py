@@ -355,8 +355,9 @@ def access_chain_verify(network, *, witness=CONFIGURED_WITNESS) -> ChainReport:
 
     A record altered (its keyed hash no longer matches), removed (a gap in sequence numbers
     or a broken link) or cut off at the end (the head, itself keyed, no longer matches the
-    last record) is reported at the first sequence affected. Records cut off together with
-    the head row leave a chain that holds by itself; the witness catches them: a chain that
+    last record, or is missing) is reported at the first sequence affected. All records
+    deleted with the head, or the head rewound by someone holding the key, leave a chain
+    that holds by itself; the witness catches them: a chain that
     ends before a witnessed sequence is reported at its first missing sequence, one whose
     record at a witnessed sequence is not the one witnessed at the first sequence after the
     last witness line that still agrees. A witness line whose MAC fails is reported too.
@@ -402,7 +403,11 @@ def access_chain_verify(network, *, witness=CONFIGURED_WITNESS) -> ChainReport:
                 hashes[record.sequence] = record.hash
             previous_hash, expected = record.hash, expected + 1
         head = AccessChainHead.objects.filter(network=network).first()
-    if not broken and head is not None:
+    if not broken and head is None:
+        # The head is written with the first record, in one transaction: records without
+        # one means the head row was deleted, most likely with the records after them.
+        broken = count > 0
+    elif not broken:
         broken = (
             head.sequence != expected - 1
             or head.hash != previous_hash
@@ -454,7 +459,7 @@ def _witness_check(key, lines, hashes, *, verified: int) -> tuple[WitnessCheck |
         if line.sequence > verified:
             last = good[-1]
             return WitnessCheck("behind_witness", last.sequence, last.at, bad), verified + 1
-        if not hmac.compare_digest(hashes[line.sequence], line.hash):
+        if not hmac.compare_digest(hashes[line.sequence].encode(), line.hash.encode()):
             return WitnessCheck("differs", line.sequence, line.at, bad), agreed + 1
         agreed = line.sequence
     last = good[-1] if good else None

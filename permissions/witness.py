@@ -29,6 +29,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 SYSLOG_IDENT = "renkei-witness"
 DEFAULT_SYSLOG_SOCKET = "/dev/log"
+MAX_ID = 2**63 - 1  # ids and sequences are 64-bit in the database
 
 log = logging.getLogger("renkei.audit")
 
@@ -62,7 +63,8 @@ class WitnessLine:
         expected = witness_line_mac(
             key, network=self.network, sequence=self.sequence, last_hash=self.hash, at=self.at
         )
-        return hmac.compare_digest(expected, self.mac)
+        # As bytes: compare_digest refuses str with characters outside ASCII.
+        return hmac.compare_digest(expected.encode(), self.mac.encode())
 
 
 def witness_line_text(key: bytes, *, network: int, sequence: int, last_hash: str, at: str) -> str:
@@ -82,13 +84,13 @@ def _parse_line(text: str, number: int) -> WitnessLine | None:
         return None
     try:
         data = json.loads(text[start : end + 1])
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
     if not isinstance(data, dict):
         return None
     network, sequence = data.get("network"), data.get("sequence")
     values = [data.get(name) for name in ("hash", "at", "mac")]
-    if not all(type(n) is int and n > 0 for n in (network, sequence)):
+    if not all(type(n) is int and 0 < n <= MAX_ID for n in (network, sequence)):
         return None
     if not all(isinstance(value, str) for value in values):
         return None

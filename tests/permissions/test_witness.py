@@ -193,7 +193,6 @@ def test_verify_reports_the_last_records_cut_with_the_head(
 ):
     witness_command()
     cut_chain_end(five_reads, keep=keep)
-    assert access_chain_verify(five_reads, witness=None).ok is True  # the chain alone holds
     assert verify_as_auditor(case_world) == {
         "network": five_reads.pk,
         "ok": False,
@@ -206,6 +205,32 @@ def test_verify_reports_the_last_records_cut_with_the_head(
             "bad_lines": [],
         },
     }
+
+
+def test_verify_without_a_witness_reports_records_left_without_their_head(
+    settings, case_world, five_reads
+):
+    settings.AUDIT_WITNESS = None
+    cut_chain_end(five_reads, keep=3)
+    assert verify_as_auditor(case_world) == {
+        "network": five_reads.pk,
+        "ok": False,
+        "records": 3,
+        "first_broken": 4,
+    }
+
+
+@pytest.mark.parametrize("keep", [4, 1])
+def test_verify_reports_the_end_cut_and_the_head_rewound_with_the_key(
+    witness_file, case_world, five_reads, keep
+):
+    witness_command()
+    cut_chain_end(five_reads, keep=keep)
+    rewind_head(five_reads, to=keep)
+    assert access_chain_verify(five_reads, witness=None).ok is True  # the chain alone holds
+    body = verify_as_auditor(case_world)
+    assert (body["ok"], body["records"], body["first_broken"]) == (False, keep, keep + 1)
+    assert (body["witness"]["status"], body["witness"]["sequence"]) == ("behind_witness", 5)
 
 
 def test_verify_reports_every_record_and_the_head_deleted(witness_file, case_world, five_reads):
@@ -266,6 +291,25 @@ def test_verify_reports_a_witness_line_with_a_bad_mac(witness_file, case_world, 
         "status": "bad_line",
         "bad_lines": [2],
     }
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        '{"network": NET, "sequence": 2, "hash": "é", "at": "x", "mac": "é"}',
+        '{"network": NET, "sequence": 99999999999999999999999, "hash": "a", "at": "", "mac": ""}',
+        "[" * 100000 + "]" * 100000,
+    ],
+)
+def test_a_damaged_witness_line_is_reported_not_a_crash(witness_file, case_world, five_reads, line):
+    witness_command()
+    with witness_file.open("a") as handle:
+        handle.write(line.replace("NET", str(five_reads.pk)) + "\n")
+    api = APIClient()
+    api.force_authenticate(case_world.world.auditor)
+    assert api.get(VERIFY_URL).status_code == 200
+    with pytest.raises(CommandError):
+        witness_command("--verify")
 
 
 def test_a_forged_line_cannot_bless_a_cut_chain(witness_file, case_world, five_reads):
