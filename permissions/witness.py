@@ -116,7 +116,7 @@ def witness_read(path: Path) -> WitnessLog:
     lines: dict[int, list[WitnessLine]] = {}
     unreadable: list[int] = []
     try:
-        handle = open(path, encoding="utf-8", errors="replace")  # noqa: SIM115
+        handle = open(path, encoding="utf-8", errors="replace")
     except FileNotFoundError:
         return WitnessLog(source=str(path))
     with handle:
@@ -266,8 +266,8 @@ def _append_to_file(path: Path, lines: list[str]) -> None:
 class _StrictSysLogHandler(SysLogHandler):
     """Logging handlers swallow sending errors; a witness must not."""
 
-    def handleError(self, record):  # noqa: N802 (logging's name)
-        raise  # noqa: PLE0704 (called by emit() inside its except block)
+    def handleError(self, record):
+        raise  # emit() calls this inside its except block: re-raise what it caught
 
 
 def _send_to_syslog(target: WitnessTarget, lines: list[str]) -> None:
@@ -277,8 +277,12 @@ def _send_to_syslog(target: WitnessTarget, lines: list[str]) -> None:
         socktype=target.socktype,
     )
     handler.ident = f"{SYSLOG_IDENT}: "
+    # Over TCP, log servers split messages at line feeds (RFC 6587), not at NULs.
+    end = "\n" if target.socktype == socket.SOCK_STREAM else ""
+    handler.append_nul = not end
     try:
         for line in lines:
-            handler.emit(logging.LogRecord(SYSLOG_IDENT, logging.INFO, "", 0, line, None, None))
+            record = logging.LogRecord(SYSLOG_IDENT, logging.INFO, "", 0, line + end, None, None)
+            handler.emit(record)
     finally:
         handler.close()

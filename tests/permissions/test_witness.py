@@ -462,6 +462,29 @@ def test_syslog_witness_is_verified_from_the_copy_the_auditor_supplies(
     assert (report["first_broken"], report["witness"]["status"]) == (5, "behind_witness")
 
 
+def test_syslog_over_tcp_sends_one_line_per_head(settings, case_world, five_reads):
+    server = socket.create_server(("127.0.0.1", 0))
+    server.settimeout(5)
+    settings.AUDIT_WITNESS = f"syslog:tcp://127.0.0.1:{server.getsockname()[1]}"
+    try:
+        witness_command()
+        connection_, _ = server.accept()
+        with connection_:
+            connection_.settimeout(5)
+            message = connection_.recv(4096).decode()
+    finally:
+        server.close()
+    assert message.startswith("<134>renkei-witness: {")  # local0.info
+    assert message.endswith("}\n") and "\0" not in message
+    assert json.loads(message.split(": ", 1)[1])["sequence"] == 5
+
+
+def test_an_unreachable_syslog_fails_the_command(settings, tmp_path, five_reads):
+    settings.AUDIT_WITNESS = f"syslog:{tmp_path / 'no-daemon.sock'}"
+    with pytest.raises(CommandError, match="could not be written"):
+        witness_command()
+
+
 # --- configuration ------------------------------------------------------------------------
 
 
