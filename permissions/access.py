@@ -9,7 +9,11 @@ from django.db.models import Model, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
-from config.errors import Forbidden
+from config.errors import ApplicationError, Forbidden
+from network.models import Network
+from permissions.selectors import audited_networks
+
+MAX_ID = 2**63 - 1
 
 
 def _object_id(pk) -> int:
@@ -70,3 +74,37 @@ def require(allowed: bool, *, code: str) -> None:
     """Raise 403 (`Forbidden` with `code`) unless `allowed`; for decisions a selector made."""
     if not allowed:
         raise Forbidden(code, _("You do not have permission to perform this action."))
+
+
+def get_network_to_verify(user, pk) -> Model:
+    """The network whose access chain the person asks to verify: `pk`, or when it is None
+    the one network they audit.
+
+    Verifying a chain is the auditor's alone, and Django's superuser shortcut does not make
+    a platform admin one. Hence 404 for whoever does not see the network in a role of their
+    own, the platform admin included (they see every network only to administer it); 403
+    `auditor_only` for whoever sees it as its coordinator, member or representative but
+    does not audit it. Without `pk`: 404 for whoever audits no network at all, 400
+    `network_required` for whoever audits several.
+    """
+    audited = audited_networks(user)
+    if pk is None:
+        candidates = list(audited[:2])
+        if not candidates:
+            raise Http404
+        if len(candidates) > 1:
+            raise ApplicationError("network_required", _("Say which network: ?network=<id>."))
+        return candidates[0]
+    try:
+        network_id = _object_id(pk)
+    except ValueError:
+        raise Http404 from None
+    if network_id > MAX_ID:  # no such network, and SQLite cannot even be asked
+        raise Http404
+    network = audited.filter(pk=network_id).first()
+    if network is not None:
+        return network
+    network = Network.objects.filter(pk=network_id).first()
+    if network is None or user.is_superuser or not user.has_perm("network.view_network", network):
+        raise Http404
+    raise Forbidden("auditor_only", _("Only a network's auditor verifies its log."))

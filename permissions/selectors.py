@@ -5,8 +5,10 @@
 """
 
 import hmac
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
@@ -287,53 +289,189 @@ def case_access(user, case) -> CaseAccess:
 
 
 @dataclass(frozen=True)
+class WitnessCheck:
+    """How a chain compares with its witness (`permissions.witness`).
+
+    `status`: "ok"; "behind_witness" (the chain ends before a witnessed sequence: records
+    were cut off); "differs" (a witnessed record is no longer the one there: the chain was
+    rewritten); "bad_line" (the chain agrees, but a line for the network fails its MAC).
+    `sequence` and `at` name the witness line the status is about (None when no line for
+    the network verifies); `bad_lines` are the witness's line numbers that fail their MAC.
+    """
+
+    status: str
+    sequence: int | None
+    at: str | None
+    bad_lines: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
 class ChainReport:
     ok: bool
     records: int
     first_broken: int | None  # sequence number of the first record that does not verify
+    witness: WitnessCheck | None = None  # None: no witness line names the network
+    head: tuple[int, str] | None = None  # (sequence, hash) of the head, when all verified
+
+    def as_dict(self, network_id: int) -> dict:
+        """The report as `/audit/verify/` and `manage.py audit_witness --verify` give it;
+        `witness` only where a witness line names the network."""
+        body = {
+            "network": network_id,
+            "ok": self.ok,
+            "records": self.records,
+            "first_broken": self.first_broken,
+        }
+        if self.witness is not None:
+            body["witness"] = {
+                "sequence": self.witness.sequence,
+                "at": self.witness.at,
+                "status": self.witness.status,
+                "bad_lines": list(self.witness.bad_lines),
+            }
+        return body
 
 
-def access_chain_verify(network) -> ChainReport:
-    """Walk a network's access chain end to end. A record altered (its keyed hash no longer
-    matches), removed (a gap in sequence numbers or a broken link) or cut off at the end (the
-    head, itself keyed, no longer matches the last record) is reported at the first
-    sequence affected."""
+CONFIGURED_WITNESS = object()
+
+
+@contextmanager
+def _one_snapshot():
+    """A transaction whose reads all see the same committed state, so that a chain's records
+    and its head agree while other requests keep appending. SQLite's transactions read one
+    snapshot already; PostgreSQL's default (read committed) gives each statement its own,
+    so ask for repeatable read, unless already inside a transaction, where it is too late
+    to ask (there the caller decides)."""
+    fresh = not connection.in_atomic_block
+    with transaction.atomic():
+        if fresh and connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        yield
+
+
+def access_chain_verify(network, *, witness=CONFIGURED_WITNESS) -> ChainReport:
+    """Walk a network's access chain end to end, then hold it against its witness.
+
+    A record altered (its keyed hash no longer matches), removed (a gap in sequence numbers
+    or a broken link) or cut off at the end (the head, itself keyed, no longer matches the
+    last record, or is missing) is reported at the first sequence affected. All records
+    deleted with the head, or the head rewound by someone holding the key, leave a chain
+    that holds by itself; the witness catches them: a chain that
+    ends before a witnessed sequence is reported at its first missing sequence, one whose
+    record at a witnessed sequence is not the one witnessed at the first sequence after the
+    last witness line that still agrees. A witness line whose MAC fails is reported too.
+
+    `witness` is a `WitnessLog` (an auditor's copy), None (the chain alone), or by default
+    the configured witness where the service can read it back (a file, not syslog). A
+    network no witness line names is checked as the chain alone.
+    """
     from permissions.models import AccessChainHead, AccessRecord
     from permissions.services import access_chain_key, access_head_mac, access_record_hash
+    from permissions.witness import configured_witness_log
 
+    if witness is CONFIGURED_WITNESS:
+        witness = configured_witness_log()
+    lines = witness.for_network(network.pk) if witness is not None else []
+    wanted = {line.sequence for line in lines}
     key = access_chain_key(network.pk)
-    previous_hash, expected, count = "0" * 64, 1, 0
-    records = AccessRecord.objects.filter(network=network).order_by("sequence")
-    for record in records.iterator(chunk_size=2000):
-        count += 1
-        recomputed = access_record_hash(
-            key,
-            previous_hash=record.previous_hash,
-            network_id=record.network_id,
-            sequence=record.sequence,
-            at=record.at,
-            person_id=record.person_id,
-            case_id=record.case_id,
-            fields=record.fields,
-            via=record.via,
+    previous_hash, expected, count, broken = "0" * 64, 1, 0, False
+    hashes: dict[int, str] = {}  # record hashes at the witnessed sequences
+    with _one_snapshot():
+        records = AccessRecord.objects.filter(network=network).order_by("sequence")
+        for record in records.iterator(chunk_size=2000):
+            count += 1
+            recomputed = access_record_hash(
+                key,
+                previous_hash=record.previous_hash,
+                network_id=record.network_id,
+                sequence=record.sequence,
+                at=record.at,
+                person_id=record.person_id,
+                case_id=record.case_id,
+                fields=record.fields,
+                via=record.via,
+            )
+            if (
+                record.sequence != expected
+                or record.previous_hash != previous_hash
+                or not hmac.compare_digest(recomputed, record.hash)
+            ):
+                broken = True
+                break
+            if record.sequence in wanted:
+                hashes[record.sequence] = record.hash
+            previous_hash, expected = record.hash, expected + 1
+        head = AccessChainHead.objects.filter(network=network).first()
+    if not broken and head is None:
+        # The head is written with the first record, in one transaction: records without
+        # one means the head row was deleted, most likely with the records after them.
+        broken = count > 0
+    elif not broken:
+        broken = (
+            head.sequence != expected - 1
+            or head.hash != previous_hash
+            or not hmac.compare_digest(
+                head.mac, access_head_mac(key, sequence=head.sequence, last_hash=head.hash)
+            )
         )
-        if (
-            record.sequence != expected
-            or record.previous_hash != previous_hash
-            or not hmac.compare_digest(recomputed, record.hash)
-        ):
-            return ChainReport(ok=False, records=count, first_broken=expected)
-        previous_hash, expected = record.hash, expected + 1
-    head = AccessChainHead.objects.filter(network=network).first()
-    if head is not None and (
-        head.sequence != expected - 1
-        or head.hash != previous_hash
-        or not hmac.compare_digest(
-            head.mac, access_head_mac(key, sequence=head.sequence, last_hash=head.hash)
-        )
-    ):
-        return ChainReport(ok=False, records=count, first_broken=expected)
-    return ChainReport(ok=True, records=count, first_broken=None)
+    first_broken = expected if broken else None
+    check, witness_broken = _witness_check(key, lines, hashes, verified=expected - 1)
+    if witness_broken is not None:
+        first_broken = min(witness_broken, first_broken or witness_broken)
+    return ChainReport(
+        ok=first_broken is None and (check is None or check.status == "ok"),
+        records=count,
+        first_broken=first_broken,
+        witness=check,
+        head=(head.sequence, head.hash) if head is not None and not broken else None,
+    )
+
+
+def access_chain_networks(witness=None) -> list[Network]:
+    """Every network with an access chain to check: those with a head or records, and
+    those the witness names (a chain deleted whole, head and all, is still checked). A
+    network the witness names but the database no longer holds comes back unsaved, with
+    only its id, so that its empty chain is reported against the witness too."""
+    from permissions.models import AccessChainHead, AccessRecord
+
+    ids = set(AccessChainHead.objects.values_list("network_id", flat=True))
+    ids |= set(AccessRecord.objects.values_list("network_id", flat=True).distinct())
+    if witness is not None:
+        ids |= set(witness.lines)
+    found = Network.objects.in_bulk(ids)
+    return [found.get(network_id) or Network(pk=network_id) for network_id in sorted(ids)]
+
+
+def _witness_check(key, lines, hashes, *, verified: int) -> tuple[WitnessCheck | None, int | None]:
+    """Hold the chain's first `verified` records (their hashes at the witnessed sequences in
+    `hashes`) against the witness lines of its network: (the check, the first sequence the
+    witness no longer vouches for, or None)."""
+    if not lines:
+        return None, None
+    good, forged = [], []
+    for line in lines:
+        (good if line.verifies(key) else forged).append(line)
+    good.sort(key=lambda line: line.sequence)
+    bad = tuple(line.line for line in forged)
+    agreed = 0  # the last witnessed sequence whose record is still the one witnessed
+    for line in good:
+        if line.sequence > verified:
+            last = good[-1]
+            return WitnessCheck("behind_witness", last.sequence, last.at, bad), verified + 1
+        if not hmac.compare_digest(hashes[line.sequence].encode(), line.hash.encode()):
+            return WitnessCheck("differs", line.sequence, line.at, bad), agreed + 1
+        agreed = line.sequence
+    last = good[-1] if good else None
+    return (
+        WitnessCheck(
+            "bad_line" if bad else "ok",
+            last.sequence if last else None,
+            last.at if last else None,
+            bad,
+        ),
+        None,
+    )
 
 
 def audited_networks(user) -> QuerySet[Network]:

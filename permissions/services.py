@@ -15,21 +15,25 @@ import hashlib
 import hmac
 import json
 import logging
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
+from django.utils import timezone
 from guardian.shortcuts import assign_perm, get_perms, remove_perm
 
 from conferences import encryption
 from config import clock
 from network.models import Network, StaffRole
+from permissions import witness
 from permissions.models import (
     AccessChainHead,
     AccessRecord,
     CaseGroupObjectPermission,
     CaseUserObjectPermission,
 )
+from permissions.selectors import ChainReport, access_chain_networks, access_chain_verify
 
 audit_log = logging.getLogger("renkei.audit")
 
@@ -345,3 +349,63 @@ def access_record_write(*, person, case, fields: list[str], via: str) -> AccessR
     head.save(update_fields=["sequence", "hash", "mac"])
     audit_log.info("access chain %s head %s %s", case.network_id, sequence, digest)
     return record
+
+
+@dataclass(frozen=True)
+class WitnessRun:
+    """What `access_chain_witness` did: per network checked, its report and whether its head
+    was witnessed (a chain that does not verify is not)."""
+
+    reports: list[tuple[int, ChainReport, bool]]
+    unreadable: list[int]  # line numbers of the witness that are no witness line
+
+    @property
+    def refused(self) -> list[tuple[int, ChainReport]]:
+        return [(network, report) for network, report, written in self.reports if not written]
+
+
+def access_chain_witness(*, now: datetime) -> WitnessRun:
+    """Append each network's chain head to the configured witness (`AUDIT_WITNESS`), one
+    keyed line per network: `manage.py audit_witness`, run daily.
+
+    Every chain is verified first, against the witness lines already written where the
+    service can read them back; a chain that fails (cut short, altered, rewritten) is
+    reported and not witnessed, so that a fresh line never blesses a tampered chain. A
+    chain that agrees but whose witness holds a line failing its MAC is witnessed and
+    reported all the same. Lines are only ever appended (see `witness.witness_append`).
+    Raises WitnessError when no witness is configured, or it cannot be read or written;
+    nothing is witnessed then.
+    """
+    target = witness.configured_witness()
+    if target is None:
+        raise witness.WitnessError("AUDIT_WITNESS is not set: there is nowhere to write")
+    try:
+        written = witness.witness_read(target.path) if target.readable else None
+    except OSError as error:
+        raise witness.WitnessError(f"the witness cannot be read: {error}") from error
+    at = timezone.localtime(now).isoformat()
+    lines, reports = [], []
+    for network in access_chain_networks(written):
+        report = access_chain_verify(network, witness=written)
+        witnessed = report.first_broken is None and report.head is not None
+        if witnessed:
+            sequence, last_hash = report.head
+            lines.append(
+                witness.witness_line_text(
+                    access_chain_key(network.pk),
+                    network=network.pk,
+                    sequence=sequence,
+                    last_hash=last_hash,
+                    at=at,
+                )
+            )
+        reports.append((network.pk, report, witnessed))
+    witness.witness_append(target, lines)
+    for network_id, report, witnessed in reports:
+        if witnessed:
+            audit_log.info("access chain %s witnessed at head %s", network_id, report.head[0])
+        else:
+            audit_log.error(
+                "access chain %s not witnessed: %s", network_id, report.as_dict(network_id)
+            )
+    return WitnessRun(reports, written.unreadable if written is not None else [])

@@ -270,6 +270,13 @@ DEFAULT_FROM_EMAIL = env_str("DJANGO_EMAIL_FROM", "noreply@localhost")
 # Notices are sent after the change commits, within the request: never hang on a dead server.
 EMAIL_TIMEOUT = env_int("DJANGO_EMAIL_TIMEOUT", 10)
 
+# The access chains' witness (`manage.py audit_witness`, daily): each network's chain head
+# written outside the database, so a chain cut short with its head row is still caught.
+# `file:/var/lib/renkei/witness.jsonl`, `syslog`, `syslog:/dev/log`, `syslog:udp://host:514`
+# or `syslog:tcp://host:514`; unset, nothing is witnessed. Parsed by permissions.witness.
+AUDIT_WITNESS = env_str("AUDIT_WITNESS")
+AUDIT_WITNESS_FACILITY = env_str("AUDIT_WITNESS_FACILITY", "local0")
+
 # `manage.py load_demo` creates accounts with published passwords: local use only.
 DEMO_DATA_ALLOWED = DEBUG
 

@@ -309,14 +309,16 @@ def test_access_log_query_count_does_not_grow_with_records(
 
 # --- GET /audit/verify/ -------------------------------------------------------------------
 
+# Without `?network=`: whoever audits no network gets 404, the platform admin included
+# (issue 9: only auditors verify chains).
 VERIFY_EXPECTED = {
     "auditor": (200, None),
-    "coordinator": (403, "auditor_only"),
-    "member": (403, "auditor_only"),
-    "peer": (403, "auditor_only"),
-    "representative": (403, "auditor_only"),
-    "stranger": (403, "auditor_only"),
-    "admin": (403, "auditor_only"),
+    "coordinator": (404, "not_found"),
+    "member": (404, "not_found"),
+    "peer": (404, "not_found"),
+    "representative": (404, "not_found"),
+    "stranger": (404, "not_found"),
+    "admin": (404, "not_found"),
     "anonymous": (401, "not_authenticated"),
 }
 
@@ -335,6 +337,48 @@ def test_verify_matrix(case_world, three_reads, persona):
         }
     else:
         assert response.json()["code"] == expected_code
+
+
+# Naming network A: whoever sees A in a role of their own but does not audit it gets 403;
+# whoever does not see it gets 404, the platform admin too, although the admin opens A in
+# the admin site (issue 9: before, the superuser shortcut let the admin verify any chain).
+VERIFY_NAMED_EXPECTED = {
+    "auditor": (200, None),
+    "coordinator": (403, "auditor_only"),
+    "member": (403, "auditor_only"),
+    "colleague": (403, "auditor_only"),
+    "peer": (403, "auditor_only"),
+    "representative": (403, "auditor_only"),
+    "stranger": (404, "not_found"),
+    "admin": (404, "not_found"),
+    "anonymous": (401, "not_authenticated"),
+}
+
+
+@pytest.mark.parametrize("persona", list(VERIFY_NAMED_EXPECTED))
+def test_verify_of_a_named_network_matrix(case_world, three_reads, persona):
+    response = as_(case_world.person(persona)).get(
+        VERIFY_URL, {"network": case_world.world.network.pk}
+    )
+    expected_status, expected_code = VERIFY_NAMED_EXPECTED[persona]
+    assert response.status_code == expected_status
+    body = response.json()
+    if expected_status == 200:
+        assert (body["network"], body["ok"], body["records"]) == (
+            case_world.world.network.pk,
+            True,
+            3,
+        )
+    else:
+        assert body["code"] == expected_code
+        assert "ok" not in body and "records" not in body
+
+
+@pytest.mark.parametrize("network", ["abc", "-1", "99999999999999999999999", "0"])
+def test_verify_of_a_network_id_that_names_nothing_is_404(case_world, three_reads, network):
+    response = as_(case_world.world.auditor).get(VERIFY_URL, {"network": network})
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
 
 
 def test_verify_of_the_auditors_network_by_id(case_world, three_reads):
