@@ -33,6 +33,6 @@ def second_factor_required(user) -> bool:
 
 
 def may_reset_second_factor(actor, network) -> bool:
-    """Coordinators of the network reset its people's second factor (never their own: another
-    coordinator or the platform admin does that)."""
+    """Coordinators of the network reset its people's second factor (not their own:
+    `signin.services.second_factor_reset` refuses that)."""
     return selectors.coordinates(actor, network)
