@@ -334,9 +334,15 @@ def access_record_write(*, person, case, fields: list[str], via: str) -> AccessR
     surrounding transaction, with whatever it wrote, is rolled back) before anything is
     recorded or returned.
     """
-    second_factor_require(person=person, network=case.network)
     AccessChainHead.objects.get_or_create(network_id=case.network_id)
-    head = AccessChainHead.objects.select_for_update().get(network_id=case.network_id)
+    head = (
+        AccessChainHead.objects.select_for_update(of=("self",))
+        .select_related("network")
+        .get(network_id=case.network_id)
+    )
+    # The network comes with the head (no query of its own); a refusal rolls back the head
+    # created above, so nothing is written.
+    second_factor_require(person=person, network=head.network)
     key = access_chain_key(case.network_id)
     at = clock.now()
     sequence = head.sequence + 1
