@@ -75,7 +75,12 @@ def build_world():
         )
         network, _ = Network.objects.get_or_create(
             name=f"bench-{n}",
-            defaults={"municipality": f"市{n}", "secretariat_agency": secretariat},
+            # The bench signs in with force_authenticate (no second factor proven).
+            defaults={
+                "municipality": f"市{n}",
+                "secretariat_agency": secretariat,
+                "require_two_factor": False,
+            },
         )
         coordinator, created = User.objects.get_or_create(
             username=f"bench-coord-{n}", defaults={"agency": secretariat, "display_name": "c"}

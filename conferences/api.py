@@ -15,6 +15,7 @@ from agencies.models import Agency
 from conferences import screening, services
 from conferences.models import Case, ScreeningTerm
 from conferences.serializers import (
+    CONTENT_REFUSAL_OTP,
     AccessRecordSerializer,
     CaseDetailSerializer,
     CaseSerializer,
@@ -36,6 +37,7 @@ from permissions.access import (
     require_perm,
 )
 from permissions.models import AccessRecord
+from permissions.rules import second_factor_satisfied
 from permissions.selectors import (
     access_chain_verify,
     case_access,
@@ -50,7 +52,7 @@ COORDINATE = "network.coordinate_network"
 
 def _with_relations(cases):
     agencies = Agency.objects.only("id")
-    return cases.select_related("submitting_agency").prefetch_related(
+    return cases.select_related("submitting_agency", "network").prefetch_related(
         Prefetch("involved_agencies", queryset=agencies)
     )
 
@@ -92,11 +94,16 @@ def _visible_case(request, pk) -> Case:
 
 
 def _detail(request, case: Case, *, via: str) -> dict:
-    """Facts, and content where the reader may read it (unsealed and audited together)."""
+    """Facts, and content where the reader may read it (unsealed and audited together).
+    A reader the network's second-factor rule turns away gets `content: null` with
+    `content_refusal: "otp_required"`, so a client can ask them to sign in again."""
     data = CaseDetailSerializer(case).data
-    data["content"] = None
+    data["content"] = data["content_refusal"] = None
     if case_access(request.user, case).content:
-        data["content"] = services.case_content_read(reader=request.user, case=case, via=via)
+        if not second_factor_satisfied(request.user, case.network):
+            data["content_refusal"] = CONTENT_REFUSAL_OTP
+        else:
+            data["content"] = services.case_content_read(reader=request.user, case=case, via=via)
     return data
 
 

@@ -1,5 +1,6 @@
 """HTTP endpoints for a meeting's minutes, the comments on them, and attendance."""
 
+from django.db import transaction
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.generics import GenericAPIView
@@ -71,10 +72,14 @@ class MinutesView(APIView):
         _coordinating(request, meeting)
         body = MinutesBodySerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        services.minutes_save(actor=request.user, meeting=meeting, body=body.validated_data["body"])
-        return Response(
-            MinutesSerializer(_read(request, meeting, "PUT /meetings/{id}/minutes/")).data
-        )
+        # One transaction with the reading: a response refused (the second factor) leaves
+        # nothing written.
+        with transaction.atomic():
+            services.minutes_save(
+                actor=request.user, meeting=meeting, body=body.validated_data["body"]
+            )
+            data = _read(request, meeting, "PUT /meetings/{id}/minutes/")
+        return Response(MinutesSerializer(data).data)
 
 
 class MinutesStep(APIView):
@@ -86,13 +91,13 @@ class MinutesStep(APIView):
     def post(self, request, pk):
         meeting = _visible_meeting(request, pk)
         _coordinating(request, meeting)
-        if self.step == "circulate":
-            services.minutes_circulate(actor=request.user, meeting=meeting)
-        else:
-            services.minutes_approve(actor=request.user, meeting=meeting)
-        return Response(
-            MinutesSerializer(_read(request, meeting, f"POST /minutes/{self.step}/")).data
-        )
+        with transaction.atomic():
+            if self.step == "circulate":
+                services.minutes_circulate(actor=request.user, meeting=meeting)
+            else:
+                services.minutes_approve(actor=request.user, meeting=meeting)
+            data = _read(request, meeting, f"POST /minutes/{self.step}/")
+        return Response(MinutesSerializer(data).data)
 
 
 class MinutesAmend(APIView):
@@ -104,8 +109,9 @@ class MinutesAmend(APIView):
         _coordinating(request, meeting)
         body = AmendmentSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        services.minutes_amend(actor=request.user, meeting=meeting, **body.validated_data)
-        data = _read(request, meeting, "POST /meetings/{id}/minutes/amendments/")
+        with transaction.atomic():
+            services.minutes_amend(actor=request.user, meeting=meeting, **body.validated_data)
+            data = _read(request, meeting, "POST /meetings/{id}/minutes/amendments/")
         return Response(MinutesSerializer(data).data, status=201)
 
 
@@ -155,15 +161,16 @@ class MinutesCommentList(GenericAPIView):
         )
         body = MinutesCommentSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        comment = services.minutes_comment_add(
-            author=request.user, meeting=meeting, body=body.validated_data["body"]
-        )
-        [row] = services.minutes_comments_read(
-            reader=request.user,
-            meeting=meeting,
-            comments=[comment],
-            via="POST /meetings/{id}/minutes/comments/",
-        )
+        with transaction.atomic():
+            comment = services.minutes_comment_add(
+                author=request.user, meeting=meeting, body=body.validated_data["body"]
+            )
+            [row] = services.minutes_comments_read(
+                reader=request.user,
+                meeting=meeting,
+                comments=[comment],
+                via="POST /meetings/{id}/minutes/comments/",
+            )
         return Response(MinutesCommentSerializer(row).data, status=201)
 
 

@@ -178,6 +178,10 @@ def may_read_minutes(user: User, meeting: Meeting, *, coordinates: bool) -> bool
 def minutes_read(*, reader: User, meeting: Meeting, via: str) -> dict:
     """The minutes with their revisions and amendments, unsealed for a response; a reading
     of sealed minutes is recorded for every case the meeting reviewed."""
+    if minutes_are_sealed(meeting):
+        # Sealed minutes are case content even before a case is on the agenda (when no
+        # access record would be written): the network's second-factor rule applies.
+        grants.second_factor_require(person=reader, network=meeting.network)
     minutes = (
         Minutes.objects.select_related("meeting__network", "data_key", "approved_by")
         .filter(meeting=meeting)
@@ -279,6 +283,8 @@ def minutes_comments_read(*, reader: User, meeting: Meeting, comments, via: str)
     created_at}`. When they are case content and at least one is returned, the reading is
     recorded for every case the meeting reviewed, as for the minutes themselves. Call it
     only for a reader `may_read_minutes` allows."""
+    if minutes_are_sealed(meeting):
+        grants.second_factor_require(person=reader, network=meeting.network)
     rows = [
         {
             "id": comment.pk,

@@ -65,13 +65,21 @@ class CaseContentSerializer(serializers.Serializer):
     questions = serializers.CharField(allow_blank=True)
 
 
+CONTENT_REFUSAL_OTP = "otp_required"
+
+
 class CaseDetailSerializer(CaseSerializer):
-    """Facts plus `content`: the narratives where the reader may read them, else null."""
+    """Facts plus `content`: the narratives where the reader may read them, else null.
+    `content_refusal` says why content a reader could otherwise read is withheld
+    (`otp_required`: the network wants a sign-in with a second factor), else null."""
 
     content = CaseContentSerializer(allow_null=True, read_only=True)
+    content_refusal = serializers.ChoiceField(
+        choices=[CONTENT_REFUSAL_OTP], allow_null=True, read_only=True
+    )
 
     class Meta(CaseSerializer.Meta):
-        fields = [*CaseSerializer.Meta.fields, "content"]
+        fields = [*CaseSerializer.Meta.fields, "content", "content_refusal"]
         read_only_fields = fields
 
 

@@ -25,6 +25,14 @@ class ApplicationError(Exception):
         self.extra = extra or {}
 
 
+class Unauthenticated(ApplicationError):
+    """The credentials sent do not sign the person in (401), e.g. a missing or wrong
+    one-time code."""
+
+    status_code = 401
+    default_message = _("Authentication failed.")
+
+
 class Forbidden(ApplicationError):
     """The person can see the thing but may not do this to it (403)."""
 

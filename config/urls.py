@@ -11,6 +11,7 @@ api_v1 = [
     path("auth/logout-all/", TokenLogoutAll.as_view(), name="auth-logout-all"),
     path("", include("agencies.urls")),
     path("", include("network.urls")),
+    path("", include("signin.urls")),
     path("", include("conferences.urls")),
     path("", include("conferences.review_urls")),
 ]

@@ -2,15 +2,16 @@
 
 from django.db import connection
 from drf_spectacular.utils import extend_schema, inline_serializer
-from knox.models import get_token_model
-from knox.settings import knox_settings
 from knox.views import LogoutAllView, LogoutView
 from rest_framework import serializers
-from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle, SimpleRateThrottle
+from rest_framework.throttling import BaseThrottle, ScopedRateThrottle
 from rest_framework.views import APIView
+
+from signin import services as signin_services
+from signin.authentication import TokenAuthentication
+from signin.serializers import TokenLoginSerializer, TokenSerializer
 
 API_VERSION = "1"
 
@@ -32,54 +33,48 @@ class ApiRoot(APIView):
         return Response({"status": "ok", "version": API_VERSION})
 
 
-class LoginUsernameThrottle(SimpleRateThrottle):
-    """Attempts per username, wherever they come from: an address-only limit is beaten by
-    spreading guesses over many addresses."""
-
-    scope = "login_user"
-
-    def get_cache_key(self, request, view):
-        username = str(request.data.get("username", "")).strip().casefold()
-        if not username:
-            return None
-        return self.cache_format % {"scope": self.scope, "ident": username}
-
-
 class TokenLogin(APIView):
-    """`POST /api/v1/auth/token/` `{username, password}` → `{"token": "…", "expiry": "…"}`.
+    """`POST /api/v1/auth/token/` `{username, password, otp}` → `{"token": "…", "expiry": "…"}`.
 
     Each login gets its own token; only its SHA-512 digest is stored, and it stops working
-    at `expiry` (DJANGO_TOKEN_TTL_HOURS, 10 by default). Throttled per client address so
-    passwords cannot be guessed at speed.
+    at `expiry` (DJANGO_TOKEN_TTL_HOURS, 10 by default). A person with the second factor on
+    sends `otp` too (401 `otp_required` / `invalid_otp`), and the token remembers that its
+    sign-in was verified. Throttled per client address (every attempt), and failures per
+    username and address and per username and day (`signin.throttle`).
     """
 
     permission_classes = [AllowAny]
     authentication_classes = []
-    throttle_classes = [ScopedRateThrottle, LoginUsernameThrottle]
+    throttle_classes = [ScopedRateThrottle]
     throttle_scope = "login"
-    serializer_class = AuthTokenSerializer
+    serializer_class = TokenLoginSerializer
 
     @extend_schema(
-        request=AuthTokenSerializer,
-        responses=inline_serializer(
-            "Token", {"token": serializers.CharField(), "expiry": serializers.DateTimeField()}
-        ),
+        request=TokenLoginSerializer,
+        responses={200: TokenSerializer},
     )
     def post(self, request):
-        serializer = AuthTokenSerializer(data=request.data, context={"request": request})
+        serializer = TokenLoginSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        instance, token = get_token_model().objects.create(
-            user=serializer.validated_data["user"], expiry=knox_settings.TOKEN_TTL
+        instance, token = signin_services.token_sign_in(
+            request=request,
+            username=serializer.validated_data["username"],
+            password=serializer.validated_data["password"],
+            otp=serializer.validated_data.get("otp", ""),
+            address=BaseThrottle().get_ident(request),
         )
-        expiry = serializers.DateTimeField().to_representation(instance.expiry)
-        return Response({"token": token, "expiry": expiry})
+        return Response(TokenSerializer({"token": token, "expiry": instance.expiry}).data)
 
 
 @extend_schema(request=None, responses={204: None})
 class TokenLogout(LogoutView):
     """`POST /api/v1/auth/logout/`: the token used for this request stops working."""
 
+    authentication_classes = [TokenAuthentication]
+
 
 @extend_schema(request=None, responses={204: None})
 class TokenLogoutAll(LogoutAllView):
     """`POST /api/v1/auth/logout-all/`: every token of this person stops working."""
+
+    authentication_classes = [TokenAuthentication]

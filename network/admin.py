@@ -19,7 +19,14 @@ from permissions.admin_scope import CoordinatorScopedAdmin, ReadOnlyScopedAdmin
 class NetworkAdmin(CoordinatorScopedAdmin):
     network_lookup = "pk"
     coordinator_may_add = False  # networks are created by the platform admin
-    list_display = ["name", "municipality", "secretariat_agency", "content_window_days"]
+    list_display = [
+        "name",
+        "municipality",
+        "secretariat_agency",
+        "content_window_days",
+        "require_two_factor",
+    ]
+    list_filter = ["require_two_factor", "legal_basis"]
     search_fields = ["name", "municipality"]
     readonly_fields = ["pledge_text_version"]
 

@@ -19,8 +19,22 @@ class Tier(models.TextChoices):
     PRACTITIONERS = "practitioners", _("Practitioners meeting tier")
 
 
+class LegalBasis(models.TextChoices):
+    """What lets the network's members share what they know of a person (情報共有の根拠)."""
+
+    CONSENT = "consent", _("The person's consent")
+    SUPPORT_COUNCIL = "support_council", _("Support council (Social Welfare Act)")
+    CHILD_COUNCIL = "child_council", _("Regional council for children in need of protection")
+    POVERTY_COUNCIL = "poverty_council", _("Support council (Act on Self-Reliance Support)")
+    OTHER = "other", _("Other")
+
+
 class Network(models.Model):
-    """One support network (one per municipality or council). Nothing crosses networks."""
+    """One support network (one per municipality or council). Nothing crosses networks.
+
+    `require_two_factor` (on unless turned off) shows case content only to sign-ins made
+    with a second factor (`permissions.rules.second_factor_satisfied`).
+    """
 
     name = models.CharField(_("name"), max_length=200)
     municipality = models.CharField(_("municipality"), max_length=100)
@@ -46,6 +60,26 @@ class Network(models.Model):
     pledge_text = models.TextField(_("confidentiality pledge text"), default=DEFAULT_PLEDGE_TEXT)
     pledge_text_version = models.PositiveIntegerField(
         _("pledge text version"), default=1, editable=False
+    )
+    require_two_factor = models.BooleanField(
+        _("require a second factor for case content"),
+        default=True,
+        help_text=_(
+            "Case content is shown only to people who signed in with a one-time code "
+            "from their authenticator app (or a recovery code)."
+        ),
+    )
+    legal_basis = models.CharField(
+        _("legal basis for sharing information"),
+        max_length=20,
+        choices=LegalBasis.choices,
+        default=LegalBasis.CONSENT,
+    )
+    legal_basis_note = models.TextField(_("note on the legal basis"), blank=True, max_length=2000)
+    review_interval_months = models.PositiveSmallIntegerField(
+        _("review interval (months)"),
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(24)],
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 

@@ -12,6 +12,7 @@ from permissions.selectors import network_access, staff_role_candidates, visible
 
 class NetworkSerializer(serializers.ModelSerializer):
     secretariat_agency = serializers.PrimaryKeyRelatedField(queryset=Agency.objects.all())
+    legal_basis_display = display_field("legal_basis")
 
     class Meta:
         model = Network
@@ -25,6 +26,11 @@ class NetworkSerializer(serializers.ModelSerializer):
             "retention_years",
             "pledge_text",
             "pledge_text_version",
+            "require_two_factor",
+            "legal_basis",
+            "legal_basis_display",
+            "legal_basis_note",
+            "review_interval_months",
         ]
         read_only_fields = ["pledge_text_version"]
 

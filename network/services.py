@@ -5,6 +5,7 @@ enforce the domain rules, raise `ValidationError` (400, field errors) or `Applic
 (with a code), and keep each change in one transaction.
 """
 
+import logging
 from datetime import date
 
 from django.core.exceptions import ValidationError
@@ -18,6 +19,8 @@ from network.fiscal import fiscal_year_of
 from network.models import ConfidentialityPledge, Membership, Network, StaffRole
 from permissions.services import network_staff_grants_sync
 
+audit_log = logging.getLogger("renkei.audit")
+
 NETWORK_FIELDS = frozenset(
     {
         "name",
@@ -27,6 +30,10 @@ NETWORK_FIELDS = frozenset(
         "suppression_threshold",
         "retention_years",
         "pledge_text",
+        "require_two_factor",
+        "legal_basis",
+        "legal_basis_note",
+        "review_interval_months",
     }
 )
 
@@ -61,6 +68,11 @@ def network_update(*, network: Network, **fields) -> Network:
     network.full_clean()
     if changed:
         network.save(update_fields=changed)
+    if "require_two_factor" in changed:
+        # Turning the second factor off opens content to password-only sign-ins: on record.
+        audit_log.info(
+            "network %s require_two_factor set to %s", network.pk, network.require_two_factor
+        )
     return network
 
 

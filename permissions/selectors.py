@@ -37,6 +37,21 @@ def visible_networks(user) -> QuerySet[Network]:
     return Network.objects.filter(condition)
 
 
+def own_networks(user) -> QuerySet[Network]:
+    """Networks the person belongs to: a staff role there, or their agency holds a current
+    membership. Unlike `visible_networks`, a platform admin belongs to none by that alone.
+    One query."""
+    if not user.is_authenticated:
+        return Network.objects.none()
+    condition = Q(Exists(StaffRole.objects.filter(user=user, network=OuterRef("pk"))))
+    if user.agency_id:
+        seated = Membership.objects.current(clock.today()).filter(
+            agency_id=user.agency_id, network=OuterRef("pk")
+        )
+        condition |= Q(Exists(seated))
+    return Network.objects.filter(condition)
+
+
 @dataclass
 class NetworkAccess:
     """A person's capacities in one network, as `/me/` reports them."""

@@ -21,12 +21,14 @@ from datetime import datetime
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from guardian.shortcuts import assign_perm, get_perms, remove_perm
 
 from conferences import encryption
 from config import clock
+from config.errors import Forbidden
 from network.models import Network, StaffRole
-from permissions import witness
+from permissions import rules, witness
 from permissions.models import (
     AccessChainHead,
     AccessRecord,
@@ -308,6 +310,19 @@ def access_head_mac(key: bytes, *, sequence: int, last_hash: str) -> str:
     return hmac.new(key, f"head|{sequence}|{last_hash}".encode(), hashlib.sha256).hexdigest()
 
 
+def second_factor_require(*, person, network: Network) -> None:
+    """Raise 403 `otp_required` unless the person's sign-in satisfies the network's
+    second-factor rule (`rules.second_factor_satisfied`)."""
+    if not rules.second_factor_satisfied(person, network):
+        raise Forbidden(
+            "otp_required",
+            _(
+                "This network shows case content only to sign-ins made with a second "
+                "factor: sign in again with a code from your authenticator app."
+            ),
+        )
+
+
 @transaction.atomic
 def access_record_write(*, person, case, fields: list[str], via: str) -> AccessRecord:
     """Append one record to the case's network's access chain.
@@ -316,9 +331,21 @@ def access_record_write(*, person, case, fields: list[str], via: str) -> AccessR
     record cannot be written, the content is not returned. Appends are serialised per
     network by locking the chain's head row. Each new head is also logged (logger
     `renkei.audit`), an anchor outside the database for whoever keeps the logs.
+
+    It is also the choke point of the second factor: every response carrying case content
+    passes here, so a sign-in the network's rule refuses raises 403 `otp_required` (and the
+    surrounding transaction, with whatever it wrote, is rolled back) before anything is
+    recorded or returned.
     """
     AccessChainHead.objects.get_or_create(network_id=case.network_id)
-    head = AccessChainHead.objects.select_for_update().get(network_id=case.network_id)
+    head = (
+        AccessChainHead.objects.select_for_update(of=("self",))
+        .select_related("network")
+        .get(network_id=case.network_id)
+    )
+    # The network comes with the head (no query of its own); a refusal rolls back the head
+    # created above, so nothing is written.
+    second_factor_require(person=person, network=head.network)
     key = access_chain_key(case.network_id)
     at = clock.now()
     sequence = head.sequence + 1

@@ -102,6 +102,27 @@ def world(db) -> World:
     )
 
 
+def verified_login(client, user):
+    """Log a Django test client in as the admin wants it, with a second factor: the person
+    gets an authenticator if they have none, and the session counts as verified by it
+    (what signing in with a code does; tests/signin/ goes through the real forms)."""
+    import os
+
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from signin import services as signin_services
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = signin_services.authenticator_set(user=user, secret=os.urandom(20))
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
+
+
 @pytest.fixture
 def api():
     """An API client; `api_as(user)` logs it in (None stays anonymous)."""

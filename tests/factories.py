@@ -37,9 +37,15 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 
 class NetworkFactory(factory.django.DjangoModelFactory):
+    """A network. Unlike the model's default (on), it does not require a second factor:
+    most tests sign in with `force_authenticate`, which proves no second factor, and test
+    other rules. The second factor's own tests (tests/signin/) use
+    `NetworkFactory(require_two_factor=True)` or turn it on, and check the default."""
+
     class Meta:
         model = Network
 
+    require_two_factor = False
     name = factory.Sequence(lambda n: f"ひきこもり支援ネットワーク{n}")
     municipality = "明石市"
     secretariat_agency = factory.SubFactory(AgencyFactory, sector=Sector.MUNICIPAL)

@@ -8,7 +8,7 @@ from django.test import Client
 
 from conferences import services
 from conferences.models import Case, CaseStatus, CaseTransition
-from tests.conftest import CLEAN_CASE
+from tests.conftest import CLEAN_CASE, verified_login
 
 pytestmark = pytest.mark.django_db
 
@@ -63,7 +63,7 @@ def test_purge_expired_command_reports_and_is_idempotent(case_world, time_machin
 
 def test_admin_shows_case_facts_and_ciphertext_never_the_narrative(case_world):
     browser = Client()
-    browser.force_login(case_world.world.admin)
+    verified_login(browser, case_world.world.admin)  # the admin wants a second factor
     case = case_world.submitted
     page = browser.get(f"/admin/conferences/case/{case.pk}/change/").content.decode()
     assert case.code in page
@@ -74,7 +74,7 @@ def test_admin_shows_case_facts_and_ciphertext_never_the_narrative(case_world):
 
 def test_coordinator_admin_lists_submitted_cases_of_their_network_not_drafts(case_world):
     browser = Client()
-    browser.force_login(case_world.world.coordinator)
+    verified_login(browser, case_world.world.coordinator)  # the admin wants a second factor
     response = browser.get("/admin/conferences/case/")
     assert response.status_code == 200
     assert set(response.context["cl"].queryset) == {case_world.submitted}
@@ -83,7 +83,7 @@ def test_coordinator_admin_lists_submitted_cases_of_their_network_not_drafts(cas
 def test_access_log_cannot_be_deleted_in_the_admin(case_world, api_as):
     api_as(case_world.world.member).get(f"/api/v1/cases/{case_world.submitted.pk}/")
     browser = Client()
-    browser.force_login(case_world.world.admin)
+    verified_login(browser, case_world.world.admin)  # the admin wants a second factor
     from permissions.models import AccessRecord
 
     record = AccessRecord.objects.get()

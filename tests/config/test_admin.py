@@ -4,6 +4,7 @@ import pytest
 from django.test import Client
 
 from network.models import Membership, StaffRole, Tier
+from tests.conftest import verified_login
 from tests.factories import AgencyFactory, UserFactory, give_role, seat
 
 
@@ -13,8 +14,7 @@ def browser():
 
 
 def logged_in(browser, user):
-    browser.force_login(user)
-    return browser
+    return verified_login(browser, user)  # the admin wants a second factor
 
 
 def test_coordinator_role_opens_the_admin(world):

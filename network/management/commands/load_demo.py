@@ -11,6 +11,7 @@ and only what is missing is created, through the services so their rules hold. E
 accounts are left as they are (their password is not reset).
 """
 
+import base64
 import unicodedata
 from collections import Counter, defaultdict
 from datetime import timedelta
@@ -29,8 +30,14 @@ from config import clock
 from network import services as network_services
 from network.fiscal import fiscal_year_bounds, fiscal_year_of
 from network.models import Membership, Network, StaffRole, Tier
+from signin import selectors as signin_selectors
+from signin import services as signin_services
 
 DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105 - published on purpose; demo data only
+# The authenticator key (base32) of demo_admin's second factor, which the admin requires:
+# published on purpose, like the password, so the demo admin opens without a phone.
+DEMO_TOTP_SECRET = "MINATOSHIDEMOADMINLOCALUSEONLY23"  # noqa: S105
+DEMO_TOTP_USERS = ("demo_admin",)
 
 MUNICIPALITY = "みなと市"
 NETWORK = {
@@ -38,6 +45,8 @@ NETWORK = {
     "municipality": MUNICIPALITY,
     "content_window_days": 14,
     "suppression_threshold": 3,
+    # The demo logins read case content with a password alone (no phone needed).
+    "require_two_factor": False,
 }
 SECRETARIAT = "soudan"  # the key of the agency that runs the network (事務局)
 
@@ -473,6 +482,9 @@ class Command(BaseCommand):
                 **NETWORK, secretariat_agency=agencies[SECRETARIAT]
             )
             created["networks"] += 1
+        elif network.require_two_factor:
+            # A demo network made before the setting existed got the model's default (on).
+            network = network_services.network_update(network=network, require_two_factor=False)
 
         logins, seats, signers = [], defaultdict(list), []
         for username, display_name, key, job_title, qualifications, role in PEOPLE:
@@ -502,6 +514,10 @@ class Command(BaseCommand):
                 seats[key, role].append(user)
             if role in (COORDINATOR, *Tier.values):
                 signers.append(user)
+            if username in DEMO_TOTP_USERS and not signin_selectors.has_authenticator(user):
+                signin_services.authenticator_set(
+                    user=user, secret=base64.b32decode(DEMO_TOTP_SECRET), name="demo"
+                )
 
         today = clock.today()
         starts_on, _ = fiscal_year_bounds(fiscal_year_of(today))
@@ -612,6 +628,27 @@ class Command(BaseCommand):
             )
             if number == 0:
                 out.write("-+-".join("-" * width for width in widths))
+        out.write("")
+        out.write(
+            "二要素認証 (second factor): デモのネットワークは求めません。API のログインは"
+            "パスワードだけで事例の内容まで読めます。 (The demo network does not require it: "
+            "API logins read case content with the password alone.)"
+        )
+        out.write(
+            "管理画面 (/admin/) は二要素認証が必要です (the admin requires it). "
+            f"{', '.join(DEMO_TOTP_USERS)} の認証アプリの鍵 (authenticator key, published, "
+            f"local use only): {DEMO_TOTP_SECRET}"
+        )
+        out.write(
+            "  コードの計算 (a code without a phone): .venv/bin/python -c "
+            '"import base64,sys;from django_otp.oath import totp;'
+            "print('%06d' % totp(base64.b32decode(sys.argv[1])))\" "
+            f"{DEMO_TOTP_SECRET}"
+        )
+        out.write(
+            "soudan_coordinator などは初めて管理画面を開くときに QR コードで認証アプリを設定"
+            "します。 (Other staff set up an authenticator from a QR code on their first visit.)"
+        )
         out.write("")
         out.write(
             "既存のアカウントのパスワードは変更していません。デモ専用です。本番環境では使わないで"
