@@ -8,7 +8,9 @@ import pytest
 from django.db.utils import ConnectionHandler
 from django.test import Client, RequestFactory
 
+from tests.conftest import verified_login
 from tests.factories import PASSWORD
+from tests.signin.conftest import code_for, enrol
 
 
 def settings_under(monkeypatch, **env) -> dict:
@@ -53,8 +55,7 @@ def test_the_admin_login_page_sends_a_policy_without_inline_script(db):
 
 
 def test_the_admin_itself_sends_the_policy(world):
-    browser = Client()
-    browser.force_login(world.coordinator)
+    browser = verified_login(Client(), world.coordinator)  # the admin wants a second factor
     response = browser.get("/admin/network/membership/")
     assert response.status_code == 200
     assert_no_inline_script(csp(response))
@@ -135,10 +136,17 @@ def test_the_docs_are_private_unless_the_environment_says_otherwise(monkeypatch)
 
 def test_an_admin_session_ends_after_a_working_day(world, time_machine):
     time_machine.move_to("2026-12-01 08:30 +0900", tick=False)
+    secret, _codes = enrol(world.coordinator)  # the admin wants a second factor
+    time_machine.move_to("2026-12-01 08:30:30 +0900", tick=False)  # a fresh code
     browser = Client()
     login = browser.post(
         "/admin/login/?next=/admin/",
-        {"username": "coordinator", "password": PASSWORD, "next": "/admin/"},
+        {
+            "username": "coordinator",
+            "password": PASSWORD,
+            "otp": code_for(secret),
+            "next": "/admin/",
+        },
     )
     assert login.status_code == 302 and login["Location"] == "/admin/"
     cookie = browser.cookies["sessionid"]

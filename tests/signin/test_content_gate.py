@@ -7,7 +7,7 @@ import pytest
 from conferences.models import Minutes
 from network.models import Network
 from permissions.models import AccessRecord
-from tests.conferences.role_fixtures import add_role
+from tests.conferences.role_fixtures import add_invited_role, add_role
 from tests.signin.conftest import code_for, enrol, signed_in
 
 pytestmark = pytest.mark.django_db
@@ -109,7 +109,8 @@ def test_where_the_network_does_not_require_it_content_is_shown(api_as, gated):
 
 
 def test_people_who_may_not_read_content_get_no_refusal_reason(api_as, gated):
-    add_role(gated, gated.outsider.agency, function="employment")  # facts until it agrees
+    # An invited outside agency sees the facts until it agrees.
+    add_invited_role(gated, gated.outsider.agency, function="employment")
     detail = api_as(gated.outsider).get(f"/api/v1/cases/{gated.case.pk}/").json()
     assert (detail["content"], detail["content_refusal"]) == (None, None)
 
