@@ -35,6 +35,7 @@ from config.errors import Conflict
 from network.fiscal import fiscal_year_of
 from network.models import Membership, Network, Tier
 from permissions import services as grants
+from permissions.selectors import standing_invitations
 
 MEETING_FIELDS = ("title", "starts_at", "ends_at", "location", "online_url")
 # What may still change once invitations are out: moving and relocating.
@@ -179,6 +180,14 @@ def _invite(meeting: Meeting) -> list[Invitation]:
     return new
 
 
+def _invited_people(meeting: Meeting):
+    """Whom the meeting's invitations give its agenda's cases: standing invitations only (an
+    invitee who has left the agency invited for is given nothing more)."""
+    return User.objects.filter(
+        pk__in=standing_invitations().filter(meeting=meeting).values("person_id")
+    )
+
+
 def content_window_end(meeting: Meeting):
     return meeting.ends_at + timedelta(days=meeting.network.content_window_days)
 
@@ -202,7 +211,7 @@ def _grant_cases(meeting: Meeting, cases, people) -> None:
 
 def _grant_agenda_cases(meeting: Meeting) -> None:
     cases = Case.objects.filter(agenda_items__meeting=meeting)
-    _grant_cases(meeting, cases, User.objects.filter(invitations__meeting=meeting))
+    _grant_cases(meeting, cases, _invited_people(meeting))
 
 
 def _revoke_case(meeting: Meeting, case: Case, *, facts_too: bool) -> None:
@@ -343,7 +352,7 @@ def agenda_item_add(
     if case is not None:
         case_transition(case, actor=actor, to=CaseStatus.SCHEDULED, reason=_source(meeting))
         if meeting.status == MeetingStatus.CONVENED:
-            _grant_cases(meeting, [case], User.objects.filter(invitations__meeting=meeting))
+            _grant_cases(meeting, [case], _invited_people(meeting))
     return item
 
 

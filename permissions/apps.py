@@ -6,6 +6,3 @@ class PermissionsConfig(AppConfig):
     name = "permissions"
     label = "permissions"
     verbose_name = _("Access control")
-
-    def ready(self):
-        from permissions import signals  # noqa: F401  (connects the account-saved receiver)

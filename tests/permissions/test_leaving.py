@@ -1,0 +1,227 @@
+"""Leaving an agency ends, at once, what the agency and the person's invitations gave them.
+
+A person reaches a case's content through one of three doors: an invitation to the
+practitioners' meeting that reviewed it, their own agency (the submitting agency), or their
+agency holding an agreed role. Each door is tried with a person who then leaves: moved to
+another agency of the same network, set to no agency, or deactivated. Afterwards every
+content path (the case, its reviews, roles, progress, history, exports, the meeting's
+minutes and the comments on them) answers as if nothing were there (404), while a colleague
+still in the agency keeps their access.
+"""
+
+from dataclasses import dataclass
+
+import pytest
+
+from agencies.models import Sector
+from conferences import minutes_services, review_services
+from conferences.models import Minutes, MinutesComment, ProgressNote
+from network.models import Tier
+from tests.conferences.role_fixtures import RoleWorld, final_review
+from tests.conftest import sign_pledges
+from tests.factories import AgencyFactory, UserFactory, seat
+
+pytestmark = pytest.mark.django_db
+
+MINUTES = "事例について保健師が訪問を継続し、クリニックが家族面談を担うことを確認した。"
+COMMENT = "家族面談は月2回と記載をお願いします。"
+
+
+@dataclass
+class Doors:
+    rw: RoleWorld
+    lead: object  # the clinic's role (the submitting agency's)
+    family: object  # the 保健所's role (agreed, the case in monitoring)
+    # door -> (the person who will leave, a colleague of the same agency with the same door)
+    people: dict
+    elsewhere: object  # another agency of network A, seated, where a moved person goes
+
+    def urls(self, door: str) -> dict[str, str]:
+        """The content paths open to a person through `door`."""
+        case, review, meeting = self.rw.case, self.rw.review, self.rw.meeting
+        own_role = self.family if door == "role" else self.lead
+        paths = {
+            "case": f"/api/v1/cases/{case.pk}/",
+            "reviews": f"/api/v1/cases/{case.pk}/reviews/",
+            "review": f"/api/v1/reviews/{review.pk}/",
+            "roles": f"/api/v1/reviews/{review.pk}/roles/",
+            "role": f"/api/v1/roles/{own_role.pk}/",
+            "history": f"/api/v1/reviews/{review.pk}/history/",
+            "export_csv": f"/api/v1/reviews/{review.pk}/role-division.csv",
+            "export_xlsx": f"/api/v1/reviews/{review.pk}/role-division.xlsx",
+        }
+        if door != "invitation":
+            paths["progress"] = f"/api/v1/roles/{own_role.pk}/progress/"
+        if door == "invitation":
+            paths["meeting"] = f"/api/v1/meetings/{meeting.pk}/"
+            paths["minutes"] = f"/api/v1/meetings/{meeting.pk}/minutes/"
+            paths["comments"] = f"/api/v1/meetings/{meeting.pk}/minutes/comments/"
+            paths["calendar"] = f"/api/v1/meetings/{meeting.pk}/calendar.ics"
+        return paths
+
+    def writes(self, door: str) -> dict[str, tuple[str, dict]]:
+        """The content writes open through `door`: commenting on the minutes (invitees),
+        recording progress (the role's agency)."""
+        if door == "invitation":
+            url = f"/api/v1/meetings/{self.rw.meeting.pk}/minutes/comments/"
+            return {"comment": (url, {"body": COMMENT})}
+        role = self.family if door == "role" else self.lead
+        return {
+            "progress": (
+                f"/api/v1/roles/{role.pk}/progress/",
+                {"note": "訪問を継続中", "task_status": "in_progress"},
+            )
+        }
+
+
+@pytest.fixture
+def doors(case_world, api_as, time_machine) -> Doors:
+    """The held case conference of role_fixtures, its review final (the clinic leads, the
+    保健所 does family support; both agreed; the case in monitoring), its minutes written
+    and circulated. People:
+    - invitation: `peer` and `peer2`, designated for ハローワーク, invited, no role;
+    - own agency: `colleague` and `colleague2`, the clinic's staff, neither invited;
+    - role: `health2` and `health3`, staff of the 保健所, neither designated nor invited."""
+    from tests.conferences.role_fixtures import hold_case_conference
+
+    world = case_world.world
+    peer_agency = case_world.peer.agency
+    peer2 = UserFactory(username="peer2", agency=peer_agency, display_name="就労 八郎")
+    membership = peer_agency.memberships.get(network=world.network)
+    membership.designated_people.add(peer2)
+    colleague2 = UserFactory(username="colleague2", agency=world.member.agency)
+    health = AgencyFactory(name="保健所", name_kana="ほけんじょ", sector=Sector.PUBLIC_HEALTH)
+    third = UserFactory(username="third", agency=health, display_name="保健 六子")
+    seat(world.network, health, Tier.PRACTITIONERS, people=[third])
+    health2 = UserFactory(username="health2", agency=health)
+    health3 = UserFactory(username="health3", agency=health)
+    outsider = UserFactory(username="outsider", agency=AgencyFactory(name="若者サポステ"))
+    meeting = hold_case_conference(case_world, api_as, time_machine)
+    sign_pledges(world.network, peer2, colleague2, third, health2, health3, outsider)
+    review = review_services.review_create(
+        actor=world.coordinator,
+        case=case_world.submitted,
+        meeting=meeting,
+        assessment="本人は外出への不安が強い。",
+        support_direction="保健師の訪問を軸に進める。",
+    )
+    rw = RoleWorld(cw=case_world, meeting=meeting, review=review, third=third, outsider=outsider)
+    lead, family = final_review(rw)
+    minutes_services.minutes_save(actor=world.coordinator, meeting=meeting, body=MINUTES)
+    minutes_services.minutes_circulate(actor=world.coordinator, meeting=meeting)
+    elsewhere = AgencyFactory(name="転出先の相談室", sector=Sector.WELFARE)
+    seat(world.network, elsewhere, Tier.PRACTITIONERS)
+    return Doors(
+        rw=rw,
+        lead=lead,
+        family=family,
+        people={
+            "invitation": (case_world.peer, peer2),
+            "own_agency": (world.colleague, colleague2),
+            "role": (health2, health3),
+        },
+        elsewhere=elsewhere,
+    )
+
+
+def leave(doors: Doors, person, how: str) -> None:
+    """The person leaves their agency, through the account's save (as the admin does)."""
+    if how == "moved":
+        person.agency = doors.elsewhere
+    elif how == "no_agency":
+        person.agency = None
+    else:
+        person.is_active = False
+    person.save()
+
+
+DOORS = ["invitation", "own_agency", "role"]
+LEAVING = ["moved", "no_agency", "deactivated"]
+
+
+@pytest.mark.parametrize("door", DOORS)
+def test_every_door_opens_before_anyone_leaves(api_as, doors, door):
+    person, _colleague = doors.people[door]
+    client = api_as(person)
+    for name, url in doors.urls(door).items():
+        response = client.get(url)
+        assert response.status_code == 200, (name, response.status_code)
+
+
+@pytest.mark.parametrize("how", LEAVING)
+@pytest.mark.parametrize("door", DOORS)
+def test_leaving_closes_every_content_path(api_as, doors, door, how):
+    person, _colleague = doors.people[door]
+    leave(doors, person, how)
+    # Authenticated whatever the account's state: this is about the rules, not the login.
+    client = api_as(person)
+    for name, url in doors.urls(door).items():
+        response = client.get(url)
+        assert response.status_code == 404, (name, response.status_code)
+        assert MINUTES not in response.content.decode()
+
+
+@pytest.mark.parametrize("how", LEAVING)
+@pytest.mark.parametrize("door", DOORS)
+def test_leaving_closes_every_content_write(api_as, doors, door, how):
+    person, _colleague = doors.people[door]
+    leave(doors, person, how)
+    client = api_as(person)
+    for name, (url, body) in doors.writes(door).items():
+        response = client.post(url, body, format="json")
+        assert response.status_code == 404, (name, response.status_code)
+    assert not MinutesComment.objects.filter(author=person).exists()
+    assert not ProgressNote.objects.filter(created_by=person).exists()
+
+
+@pytest.mark.parametrize("how", LEAVING)
+@pytest.mark.parametrize("door", DOORS)
+def test_a_colleague_still_in_the_agency_keeps_access(api_as, doors, door, how):
+    person, colleague = doors.people[door]
+    leave(doors, person, how)
+    client = api_as(colleague)
+    for name, url in doors.urls(door).items():
+        response = client.get(url)
+        assert response.status_code == 200, (name, response.status_code)
+    for name, (url, body) in doors.writes(door).items():
+        response = client.post(url, body, format="json")
+        assert response.status_code == 201, (name, response.content)
+
+
+def test_a_moved_invitee_is_not_given_a_case_added_to_the_agenda_later(api_as, doors):
+    """Invitations of people who left give nothing to the cases added afterwards either."""
+    from conferences import meeting_services
+    from conferences.models import Meeting
+    from permissions.selectors import case_access
+    from tests.conftest import make_case
+
+    rw = doors.rw
+    world = rw.world
+    peer, peer2 = doors.people["invitation"]
+    meeting = meeting_services.meeting_create(
+        actor=world.coordinator,
+        network=world.network,
+        kind="case_conference",
+        title="次回の事例検討会",
+        starts_at=rw.meeting.starts_at.replace(year=2027),
+        ends_at=rw.meeting.ends_at.replace(year=2027),
+    )
+    meeting_services.meeting_convene(actor=world.coordinator, meeting=meeting)
+    leave(doors, peer, "moved")
+    later = make_case(world.member, world.network, submit=True)
+    meeting_services.agenda_item_add(
+        actor=world.coordinator, meeting=Meeting.objects.get(pk=meeting.pk), kind="case_review",
+        case=later,
+    )
+    assert case_access(peer2, later).content
+    assert not case_access(peer, later).facts
+
+
+def test_minutes_stay_readable_to_coordinators(api_as, doors):
+    leave(doors, doors.people["invitation"][0], "moved")
+    response = api_as(doors.rw.world.coordinator).get(
+        f"/api/v1/meetings/{doors.rw.meeting.pk}/minutes/"
+    )
+    assert response.status_code == 200
+    assert response.json()["body"] == MINUTES
+    assert Minutes.objects.get().status == Minutes.Status.CIRCULATED
