@@ -97,22 +97,20 @@ def network_access(user) -> list[NetworkAccess]:
 def visible_users(user):
     """Accounts a person may list: everyone for a platform admin; otherwise their own
     agency's active staff and, for a coordinator, the active staff of the agencies sitting
-    in their networks and of those they manage (new agencies), so they can designate
-    people and find the accounts they created."""
+    in their networks, and all the staff (deactivated too, so they can be reactivated) of
+    the agencies they manage, so they can designate people and find the accounts they
+    created."""
     from agencies.models import User
 
     if not user.is_authenticated or not user.is_active:
         return User.objects.none()
     if user.is_superuser:
         return User.objects.all()
-    condition = (
-        Q(pk=user.pk)
-        | Q(agency__in=agencies_in_coordinated_networks(user).values("pk"))
-        | Q(agency__in=manageable_agencies(user).values("pk"))
-    )
+    active = Q(pk=user.pk) | Q(agency__in=agencies_in_coordinated_networks(user).values("pk"))
     if user.agency_id:
-        condition |= Q(agency_id=user.agency_id)
-    return User.objects.filter(condition, is_active=True)
+        active |= Q(agency_id=user.agency_id)
+    managed = Q(agency__in=manageable_agencies(user).values("pk"))
+    return User.objects.filter((active & Q(is_active=True)) | managed)
 
 
 def staff_role_candidates(user):

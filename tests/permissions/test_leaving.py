@@ -12,6 +12,7 @@ still in the agency keeps their access.
 from dataclasses import dataclass
 
 import pytest
+from rest_framework.test import APIClient
 
 from agencies.models import Sector
 from conferences import minutes_services, review_services
@@ -124,15 +125,25 @@ def doors(case_world, api_as, time_machine) -> Doors:
     )
 
 
-def leave(doors: Doors, person, how: str) -> None:
-    """The person leaves their agency, through the account's save (as the admin does)."""
-    if how == "moved":
-        person.agency = doors.elsewhere
-    elif how == "no_agency":
-        person.agency = None
+def leave(doors: Doors, person, how: str, through: str = "api") -> None:
+    """The person leaves their agency: through `PATCH /users/{id}/` by the platform admin,
+    or through a plain save of the account (the shell, a management command)."""
+    changes = {
+        "moved": {"agency": doors.elsewhere},
+        "no_agency": {"agency": None},
+        "deactivated": {"is_active": False},
+    }[how]
+    if through == "api":
+        client = APIClient()
+        client.force_authenticate(doors.rw.world.admin)
+        body = {k: getattr(v, "pk", v) for k, v in changes.items()}
+        response = client.patch(f"/api/v1/users/{person.pk}/", body, format="json")
+        assert response.status_code == 200, response.content
+        person.refresh_from_db()
     else:
-        person.is_active = False
-    person.save()
+        for name, value in changes.items():
+            setattr(person, name, value)
+        person.save()
 
 
 DOORS = ["invitation", "own_agency", "role"]
@@ -148,11 +159,12 @@ def test_every_door_opens_before_anyone_leaves(api_as, doors, door):
         assert response.status_code == 200, (name, response.status_code)
 
 
+@pytest.mark.parametrize("through", ["api", "save"])
 @pytest.mark.parametrize("how", LEAVING)
 @pytest.mark.parametrize("door", DOORS)
-def test_leaving_closes_every_content_path(api_as, doors, door, how):
+def test_leaving_closes_every_content_path(api_as, doors, door, how, through):
     person, _colleague = doors.people[door]
-    leave(doors, person, how)
+    leave(doors, person, how, through)
     # Authenticated whatever the account's state: this is about the rules, not the login.
     client = api_as(person)
     for name, url in doors.urls(door).items():
@@ -174,11 +186,10 @@ def test_leaving_closes_every_content_write(api_as, doors, door, how):
     assert not ProgressNote.objects.filter(created_by=person).exists()
 
 
-@pytest.mark.parametrize("how", LEAVING)
 @pytest.mark.parametrize("door", DOORS)
-def test_a_colleague_still_in_the_agency_keeps_access(api_as, doors, door, how):
+def test_a_colleague_still_in_the_agency_keeps_access(api_as, doors, door):
     person, colleague = doors.people[door]
-    leave(doors, person, how)
+    leave(doors, person, "moved")
     client = api_as(colleague)
     for name, url in doors.urls(door).items():
         response = client.get(url)
@@ -210,7 +221,9 @@ def test_a_moved_invitee_is_not_given_a_case_added_to_the_agenda_later(api_as, d
     leave(doors, peer, "moved")
     later = make_case(world.member, world.network, submit=True)
     meeting_services.agenda_item_add(
-        actor=world.coordinator, meeting=Meeting.objects.get(pk=meeting.pk), kind="case_review",
+        actor=world.coordinator,
+        meeting=Meeting.objects.get(pk=meeting.pk),
+        kind="case_review",
         case=later,
     )
     assert case_access(peer2, later).content
@@ -225,3 +238,49 @@ def test_minutes_stay_readable_to_coordinators(api_as, doors):
     assert response.status_code == 200
     assert response.json()["body"] == MINUTES
     assert Minutes.objects.get().status == Minutes.Status.CIRCULATED
+
+
+def admin_form_data(person, **changes) -> dict:
+    """The admin's change form for `person`, as its page submits it, with `changes`."""
+    data = {
+        "username": person.username,
+        "display_name": person.display_name,
+        "email": person.email,
+        "agency": person.agency_id or "",
+        "job_title": person.job_title,
+        "qualifications": "[]",
+        "is_active": "on" if person.is_active else "",
+    }
+    data.update(changes)
+    return {k: v for k, v in data.items() if v != ""}
+
+
+@pytest.mark.parametrize("how", LEAVING)
+def test_leaving_through_the_admin_is_the_same_event(api_as, doors, how):
+    """The platform admin's change form goes through the same domain event as the API:
+    content closed, tokens and sessions ended."""
+    from django.test import Client
+    from knox.models import AuthToken
+
+    person, colleague = doors.people["invitation"]
+    _instance, token = AuthToken.objects.create(user=person)
+    browser = Client()
+    browser.force_login(person)
+    admin = Client()
+    admin.force_login(doors.rw.world.admin)
+    changes = {
+        "moved": {"agency": doors.elsewhere.pk},
+        "no_agency": {"agency": ""},
+        "deactivated": {"is_active": ""},
+    }[how]
+    response = admin.post(
+        f"/admin/agencies/user/{person.pk}/change/", admin_form_data(person, **changes)
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    person.refresh_from_db()
+    assert person.agency_id != colleague.agency_id or not person.is_active
+    assert not AuthToken.objects.filter(user=person).exists()
+    assert browser.get("/api/v1/me/").status_code in (401, 403)
+    for name, url in doors.urls("invitation").items():
+        assert api_as(person).get(url).status_code == 404, name
+    assert api_as(colleague).get(doors.urls("invitation")["minutes"]).status_code == 200
