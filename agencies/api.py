@@ -118,7 +118,7 @@ class UserDetail(generics.GenericAPIView):
     serializer_class = UserDetailSerializer
 
     def get_queryset(self):
-        return visible_users(self.request.user).select_related("agency")
+        return visible_users(self.request.user)
 
     def _visible(self, request, pk):
         return get_visible_or_404(self.get_queryset(), pk=pk, user=request.user, view_perm=None)
@@ -151,7 +151,7 @@ class UserDetail(generics.GenericAPIView):
         body = UserUpdateSerializer(data=request.data, partial=True)
         body.is_valid(raise_exception=True)
         fields = dict(body.validated_data)
-        if "agency" in fields and fields["agency"] != user.agency and not request.user.is_superuser:
-            require(False, code="platform_admin_only")
+        moves = "agency" in fields and getattr(fields["agency"], "pk", None) != user.agency_id
+        require(not moves or request.user.is_superuser, code="platform_admin_only")
         user = services.user_update(user=user, **fields)
         return Response(UserDetailSerializer(user).data)

@@ -167,7 +167,7 @@ def user_update(*, user: User, **fields) -> User:
     if "qualifications" in fields:
         fields["qualifications"] = _clean_qualifications(fields["qualifications"])
     if "display_name" in fields and not (fields["display_name"] or "").strip():
-        raise ValidationError({"display_name": [_("This field may not be blank.")]})
+        raise ValidationError({"display_name": [_("Enter a display name.")]})
     changed = [name for name, value in fields.items() if getattr(user, name) != value]
     for name in changed:
         setattr(user, name, fields[name])

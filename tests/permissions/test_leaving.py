@@ -284,3 +284,42 @@ def test_leaving_through_the_admin_is_the_same_event(api_as, doors, how):
     for name, url in doors.urls("invitation").items():
         assert api_as(person).get(url).status_code == 404, name
     assert api_as(colleague).get(doors.urls("invitation")["minutes"]).status_code == 200
+
+
+def test_a_person_designated_again_elsewhere_is_invited_again_for_that_agency(api_as, doors):
+    """Leaving lapses the invitation; being designated for another agency of the tier and
+    the meeting's next update invite the person again, for the new agency."""
+    from conferences import meeting_services
+    from conferences.models import Invitation, Meeting
+    from network import services as network_services
+
+    world = doors.rw.world
+    peer, _peer2 = doors.people["invitation"]
+    meeting = meeting_services.meeting_create(
+        actor=world.coordinator,
+        network=world.network,
+        kind="case_conference",
+        title="次回の事例検討会",
+        starts_at=doors.rw.meeting.starts_at.replace(year=2027),
+        ends_at=doors.rw.meeting.ends_at.replace(year=2027),
+    )
+    meeting_services.meeting_convene(actor=world.coordinator, meeting=meeting)
+    url = f"/api/v1/meetings/{meeting.pk}/"
+    assert api_as(peer).get(url).status_code == 200
+    leave(doors, peer, "moved")
+    assert api_as(peer).get(url).status_code == 404
+    assert Invitation.objects.get(meeting=meeting, person=peer).lapsed_at is not None
+
+    seat_ = doors.elsewhere.memberships.get(network=world.network)
+    network_services.membership_update(membership=seat_, designated_people=[peer])
+    meeting_services.meeting_update(
+        actor=world.coordinator, meeting=Meeting.objects.get(pk=meeting.pk)
+    )
+
+    invitation = Invitation.objects.get(meeting=meeting, person=peer)
+    assert (invitation.agency, invitation.lapsed_at, invitation.response) == (
+        doors.elsewhere,
+        None,
+        Invitation.Response.PENDING,
+    )
+    assert api_as(peer).get(url).status_code == 200
