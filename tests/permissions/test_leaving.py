@@ -199,32 +199,18 @@ def test_a_colleague_still_in_the_agency_keeps_access(api_as, doors, door):
         assert response.status_code == 201, (name, response.content)
 
 
-def test_a_moved_invitee_is_not_given_a_case_added_to_the_agenda_later(api_as, doors):
+def test_a_moved_invitee_is_not_given_a_case_added_to_the_agenda_later(doors, next_meeting):
     """Invitations of people who left give nothing to the cases added afterwards either."""
     from conferences import meeting_services
-    from conferences.models import Meeting
     from permissions.selectors import case_access
     from tests.conftest import make_case
 
-    rw = doors.rw
-    world = rw.world
+    world = doors.rw.world
     peer, peer2 = doors.people["invitation"]
-    meeting = meeting_services.meeting_create(
-        actor=world.coordinator,
-        network=world.network,
-        kind="case_conference",
-        title="次回の事例検討会",
-        starts_at=rw.meeting.starts_at.replace(year=2027),
-        ends_at=rw.meeting.ends_at.replace(year=2027),
-    )
-    meeting_services.meeting_convene(actor=world.coordinator, meeting=meeting)
     leave(doors, peer, "moved")
     later = make_case(world.member, world.network, submit=True)
     meeting_services.agenda_item_add(
-        actor=world.coordinator,
-        meeting=Meeting.objects.get(pk=meeting.pk),
-        kind="case_review",
-        case=later,
+        actor=world.coordinator, meeting=next_meeting, kind="case_review", case=later
     )
     assert case_access(peer2, later).content
     assert not case_access(peer, later).facts
@@ -286,40 +272,82 @@ def test_leaving_through_the_admin_is_the_same_event(api_as, doors, how):
     assert api_as(colleague).get(doors.urls("invitation")["minutes"]).status_code == 200
 
 
-def test_a_person_designated_again_elsewhere_is_invited_again_for_that_agency(api_as, doors):
+def test_a_person_designated_again_elsewhere_is_invited_again_for_that_agency(
+    api_as, doors, next_meeting
+):
     """Leaving lapses the invitation; being designated for another agency of the tier and
     the meeting's next update invite the person again, for the new agency."""
     from conferences import meeting_services
-    from conferences.models import Invitation, Meeting
+    from conferences.models import Invitation
     from network import services as network_services
 
     world = doors.rw.world
     peer, _peer2 = doors.people["invitation"]
-    meeting = meeting_services.meeting_create(
-        actor=world.coordinator,
-        network=world.network,
-        kind="case_conference",
-        title="次回の事例検討会",
-        starts_at=doors.rw.meeting.starts_at.replace(year=2027),
-        ends_at=doors.rw.meeting.ends_at.replace(year=2027),
-    )
-    meeting_services.meeting_convene(actor=world.coordinator, meeting=meeting)
-    url = f"/api/v1/meetings/{meeting.pk}/"
+    url = f"/api/v1/meetings/{next_meeting.pk}/"
     assert api_as(peer).get(url).status_code == 200
     leave(doors, peer, "moved")
     assert api_as(peer).get(url).status_code == 404
-    assert Invitation.objects.get(meeting=meeting, person=peer).lapsed_at is not None
+    assert Invitation.objects.get(meeting=next_meeting, person=peer).lapsed_at is not None
 
     seat_ = doors.elsewhere.memberships.get(network=world.network)
     network_services.membership_update(membership=seat_, designated_people=[peer])
-    meeting_services.meeting_update(
-        actor=world.coordinator, meeting=Meeting.objects.get(pk=meeting.pk)
-    )
+    meeting_services.meeting_update(actor=world.coordinator, meeting=next_meeting)
 
-    invitation = Invitation.objects.get(meeting=meeting, person=peer)
+    invitation = Invitation.objects.get(meeting=next_meeting, person=peer)
     assert (invitation.agency, invitation.lapsed_at, invitation.response) == (
         doors.elsewhere,
         None,
         Invitation.Response.PENDING,
     )
     assert api_as(peer).get(url).status_code == 200
+
+
+@pytest.fixture
+def next_meeting(doors):
+    """A case conference convened for next year: `peer` and `peer2` invited."""
+    from conferences import meeting_services
+
+    world = doors.rw.world
+    meeting = meeting_services.meeting_create(
+        actor=world.coordinator,
+        network=world.network,
+        kind="case_conference",
+        title="次回の事例検討会",
+        location="市役所 会議室A",
+        starts_at=doors.rw.meeting.starts_at.replace(year=2027),
+        ends_at=doors.rw.meeting.ends_at.replace(year=2027),
+    )
+    return meeting_services.meeting_convene(actor=world.coordinator, meeting=meeting)
+
+
+def test_a_moved_persons_calendar_feed_drops_the_meetings_of_the_agency_left(
+    api, doors, next_meeting
+):
+    from conferences.calendars import calendar_token_renew, meeting_uid
+
+    peer, peer2 = doors.people["invitation"]
+    secrets = {person: calendar_token_renew(person) for person in (peer, peer2)}
+    uid = meeting_uid(next_meeting)
+    assert uid in api.get(f"/api/v1/calendar/{secrets[peer]}.ics").content.decode()
+    leave(doors, peer, "moved")
+    assert uid not in api.get(f"/api/v1/calendar/{secrets[peer]}.ics").content.decode()
+    assert uid in api.get(f"/api/v1/calendar/{secrets[peer2]}.ics").content.decode()
+
+
+def test_a_moved_person_is_no_longer_mailed_the_meetings_changes(
+    doors, next_meeting, mailoutbox, django_capture_on_commit_callbacks
+):
+    from conferences import meeting_services
+
+    peer, peer2 = doors.people["invitation"]
+    for person in (peer, peer2):
+        person.email = f"{person.username}@example.jp"
+        person.save(update_fields=["email"])
+    leave(doors, peer, "moved")
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting_services.meeting_update(
+            actor=doors.rw.world.coordinator, meeting=next_meeting, location="市役所 会議室B"
+        )
+    recipients = {address for message in mailoutbox for address in message.to}
+    assert "peer2@example.jp" in recipients
+    assert "peer@example.jp" not in recipients
