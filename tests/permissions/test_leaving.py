@@ -351,3 +351,14 @@ def test_a_moved_person_is_no_longer_mailed_the_meetings_changes(
     recipients = {address for message in mailoutbox for address in message.to}
     assert "peer2@example.jp" in recipients
     assert "peer@example.jp" not in recipients
+
+
+def test_coordinators_see_when_an_invitation_lapsed(api_as, doors):
+    peer, peer2 = doors.people["invitation"]
+    leave(doors, peer, "moved")
+    response = api_as(doors.rw.world.coordinator).get(
+        f"/api/v1/meetings/{doors.rw.meeting.pk}/invitations/", {"page_size": 200}
+    )
+    lapsed = {row["person"]: row["lapsed_at"] for row in response.json()["results"]}
+    assert lapsed[peer.pk] == "2026-12-10T16:30:00+09:00"
+    assert lapsed[peer2.pk] is None
