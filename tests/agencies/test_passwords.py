@@ -169,3 +169,36 @@ def test_saving_an_account_without_a_new_password_ends_nothing(world):
     world.member.save()
     assert all(token_works(t) for t in tokens)
     assert session_works(browser)
+
+
+def test_password_set_keeps_the_session_that_changed_ones_own_password(world, rf, settings):
+    from importlib import import_module
+
+    here, elsewhere = browser_for(world.member), browser_for(world.member)
+    request = rf.post("/")
+    engine = import_module(settings.SESSION_ENGINE)
+    request.session = engine.SessionStore(here.cookies[settings.SESSION_COOKIE_NAME].value)
+    request.user = world.member
+
+    services.password_set(user=world.member, password=NEW_PASSWORD, request=request)
+    request.session.save()  # what the session middleware does at the end of the request
+    here.cookies[settings.SESSION_COOKIE_NAME] = request.session.session_key
+
+    assert session_works(here)
+    assert not session_works(elsewhere)
+    assert list(
+        UserSession.objects.filter(user=world.member).values_list("session_key", flat=True)
+    ) == [request.session.session_key]
+
+
+def test_clearsessions_also_prunes_the_index(world, time_machine):
+    from django.core.management import call_command
+
+    time_machine.move_to("2026-01-05 09:00 +0900", tick=False)
+    browser_for(world.member)
+    time_machine.move_to("2026-03-01 09:00 +0900", tick=False)  # past the session's age
+    fresh = browser_for(world.colleague)
+    call_command("clearsessions")
+    assert list(UserSession.objects.values_list("session_key", flat=True)) == [
+        fresh.session.session_key
+    ]
