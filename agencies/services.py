@@ -160,10 +160,9 @@ def user_update(*, user: User, **fields) -> User:
     if unknown:
         raise ValidationError({name: [_("Unknown field.")] for name in unknown})
     user = User.objects.select_for_update().get(pk=user.pk)
-    agency = fields.get("agency", user.agency)
-    if "agency" in fields and agency is not None and agency.pk != user.agency_id:
-        if not agency.active:
-            raise ValidationError({"agency": [_("This agency is inactive.")]})
+    agency = fields.get("agency")
+    if agency is not None and agency.pk != user.agency_id and not agency.active:
+        raise ValidationError({"agency": [_("This agency is inactive.")]})
     if "qualifications" in fields:
         fields["qualifications"] = _clean_qualifications(fields["qualifications"])
     if "display_name" in fields and not (fields["display_name"] or "").strip():
