@@ -2,13 +2,20 @@
 
 from django.db.models import Q
 from django_filters import rest_framework as filters
-from rest_framework import generics, status
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 
 from agencies import services
 from agencies.models import Agency
-from agencies.serializers import AgencySerializer, UserAgencySerializer, UserSerializer
-from permissions.access import get_for_action, get_visible_or_404, require_perm
+from agencies.serializers import (
+    AgencySerializer,
+    UserAgencySerializer,
+    UserDetailSerializer,
+    UserSerializer,
+    UserUpdateSerializer,
+)
+from permissions.access import get_for_action, get_visible_or_404, require, require_perm
 from permissions.selectors import visible_users
 
 
@@ -91,3 +98,60 @@ class UserListCreate(generics.ListCreateAPIView):
         serializer.is_valid(raise_exception=True)
         user = services.user_create(**serializer.validated_data)
         return Response(UserSerializer(user).data, status=status.HTTP_201_CREATED)
+
+
+# The contract's error shape, for the schema of the account endpoints.
+ACCOUNT_ERROR = inline_serializer(
+    "AccountError", {"detail": serializers.CharField(), "code": serializers.CharField()}
+)
+NOT_VISIBLE = OpenApiResponse(ACCOUNT_ERROR, description="No such account, or not yours to see.")
+
+
+class UserDetail(generics.GenericAPIView):
+    """One account. Read: whoever lists it (`visible_users`; 404 otherwise). PATCH: platform
+    admins any account, coordinators the staff of agencies they manage (403
+    `not_your_agency` for other accounts they see); moving a person to another agency is
+    the platform admin's (403 `platform_admin_only`). Moving or deactivating a person ends
+    at once their tokens, sessions, seats and every access their agency and invitations
+    gave them (`services.user_update`)."""
+
+    serializer_class = UserDetailSerializer
+
+    def get_queryset(self):
+        return visible_users(self.request.user)
+
+    def _visible(self, request, pk):
+        return get_visible_or_404(self.get_queryset(), pk=pk, user=request.user, view_perm=None)
+
+    @extend_schema(
+        responses={
+            200: UserDetailSerializer,
+            404: NOT_VISIBLE,
+        }
+    )
+    def get(self, request, pk):
+        return Response(UserDetailSerializer(self._visible(request, pk)).data)
+
+    @extend_schema(
+        request=UserUpdateSerializer,
+        responses={
+            200: UserDetailSerializer,
+            400: OpenApiResponse(description="Field errors: `{field: [message]}`."),
+            403: OpenApiResponse(
+                ACCOUNT_ERROR,
+                description="`not_your_agency`: not an account you manage; "
+                "`platform_admin_only`: only a platform admin moves a person to another agency.",
+            ),
+            404: NOT_VISIBLE,
+        },
+    )
+    def patch(self, request, pk):
+        user = self._visible(request, pk)
+        require_perm(request.user, "agencies.change_user", user, code="not_your_agency")
+        body = UserUpdateSerializer(data=request.data, partial=True)
+        body.is_valid(raise_exception=True)
+        fields = dict(body.validated_data)
+        moves = "agency" in fields and getattr(fields["agency"], "pk", None) != user.agency_id
+        require(not moves or request.user.is_superuser, code="platform_admin_only")
+        user = services.user_update(user=user, **fields)
+        return Response(UserDetailSerializer(user).data)

@@ -92,3 +92,22 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.display_name or self.username
+
+
+class UserSession(models.Model):
+    """Which person a signed-in session belongs to: an index beside the session store
+    (`agencies.sessions`), so that a person's sessions can be ended at once (leaving an
+    agency, deactivation, a new password) without decoding every session. Holds the key
+    and its expiry only, never the session's data."""
+
+    user = models.ForeignKey(User, related_name="+", on_delete=models.CASCADE)
+    session_key = models.CharField(max_length=40, unique=True)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("signed-in session")
+        verbose_name_plural = _("signed-in sessions")
+        indexes = [models.Index(fields=["expires_at"])]
+
+    def __str__(self):
+        return f"{self.user_id}: …{self.session_key[-4:]}"

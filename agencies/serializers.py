@@ -70,3 +70,24 @@ class UserSerializer(serializers.ModelSerializer):
             "qualifications",
         ]
         extra_kwargs = {"display_name": {"required": True, "allow_blank": False}}
+
+
+class UserDetailSerializer(UserSerializer):
+    """One account (`GET, PATCH /users/{id}/`): the list's fields and whether it is active."""
+
+    class Meta(UserSerializer.Meta):
+        fields = [f for f in UserSerializer.Meta.fields if f != "password"] + ["is_active"]
+        read_only_fields = ["id", "username"]
+
+
+class UserUpdateSerializer(serializers.Serializer):
+    """What `PATCH /users/{id}/` takes; `agency` is the platform admin's to change."""
+
+    display_name = serializers.CharField(max_length=100, allow_blank=False)
+    email = serializers.EmailField(allow_blank=True, max_length=254)
+    job_title = serializers.CharField(max_length=100, allow_blank=True)
+    qualifications = serializers.ListField(
+        child=serializers.ChoiceField(choices=Qualification.choices)
+    )
+    is_active = serializers.BooleanField()
+    agency = serializers.PrimaryKeyRelatedField(queryset=Agency.objects.all(), allow_null=True)

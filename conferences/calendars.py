@@ -23,8 +23,9 @@ from django.utils import timezone
 from icalendar import Calendar, Event, vCalAddress
 
 from agencies.models import User
-from conferences.models import CalendarToken, Invitation, Meeting, MeetingStatus
+from conferences.models import CalendarToken, Meeting, MeetingStatus
 from config import clock
+from permissions.selectors import standing_invitations
 
 PRODID = "-//Renkei//Meetings 1.0//JA"
 DEFAULT_UID_DOMAIN = "renkei.invalid"
@@ -108,9 +109,10 @@ def meeting_ical(
 
 
 def person_meetings(person: User):
-    """The meetings a person is invited to, drafts excluded (they have no invitations, and a
-    draft is not yet anyone's appointment)."""
-    invited = Invitation.objects.filter(person=person).values("meeting_id")
+    """The meetings a person is invited to (standing invitations: not those of an agency
+    they have left), drafts excluded (they have no invitations, and a draft is not yet
+    anyone's appointment)."""
+    invited = standing_invitations().filter(person=person).values("meeting_id")
     return (
         Meeting.objects.filter(pk__in=invited)
         .exclude(status=MeetingStatus.DRAFT)

@@ -75,6 +75,7 @@ class InvitationSerializer(serializers.ModelSerializer):
             "response",
             "response_display",
             "responded_at",
+            "lapsed_at",
         ]
         read_only_fields = [f for f in fields if f != "response"]
 

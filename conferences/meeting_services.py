@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -35,6 +35,7 @@ from config.errors import Conflict
 from network.fiscal import fiscal_year_of
 from network.models import Membership, Network, Tier
 from permissions import services as grants
+from permissions.selectors import standing_invitations
 
 MEETING_FIELDS = ("title", "starts_at", "ends_at", "location", "online_url")
 # What may still change once invitations are out: moving and relocating.
@@ -161,22 +162,48 @@ def _invitees(meeting: Meeting):
     memberships = Membership.objects.current(day).filter(network=meeting.network, tier=meeting.tier)
     if meeting.kind == MeetingKind.CASE_SUPPORT_MEETING:
         memberships = memberships.filter(agency__in=meeting.invited_agencies.all())
-    through = Membership.designated_people.through.objects.filter(membership__in=memberships)
+    through = Membership.designated_people.through.objects.filter(
+        membership__in=memberships,
+        # Only those an invitation would stand for (see `standing_invitations`).
+        user__is_active=True,
+        user__agency=F("membership__agency"),
+    )
     return through.values_list("user_id", "membership__agency_id").distinct()
 
 
 def _invite(meeting: Meeting) -> list[Invitation]:
     """Invite whoever should be and is not yet. Returns the new invitations (their
     `person_id` and `agency_id` set; `pk` may be unset, as `ignore_conflicts` leaves it).
+    Someone whose earlier invitation no longer stands (they left the agency it was for) and
+    who is now designated for another agency of the tier is invited again, for that agency:
+    their invitation row is renewed (one per person and meeting), its answer pending again.
     Callers hold the meeting's row lock, so no one else invites the same people meanwhile."""
-    existing = set(meeting.invitations.values_list("person_id", flat=True))
-    new = [
-        Invitation(meeting=meeting, person_id=person, agency_id=agency)
-        for person, agency in _invitees(meeting)
-        if person not in existing
-    ]
+    earlier = {invitation.person_id: invitation for invitation in meeting.invitations.all()}
+    standing = set(
+        standing_invitations().filter(meeting=meeting).values_list("person_id", flat=True)
+    )
+    new, renewed = [], []
+    for person, agency in _invitees(meeting):
+        if person in standing:
+            continue
+        invitation = earlier.get(person)
+        if invitation is None:
+            new.append(Invitation(meeting=meeting, person_id=person, agency_id=agency))
+            continue
+        invitation.agency_id, invitation.lapsed_at = agency, None
+        invitation.response, invitation.responded_at = Invitation.Response.PENDING, None
+        invitation.save(update_fields=["agency", "lapsed_at", "response", "responded_at"])
+        renewed.append(invitation)
     Invitation.objects.bulk_create(new, ignore_conflicts=True)
-    return new
+    return [*new, *renewed]
+
+
+def _invited_people(meeting: Meeting):
+    """Whom the meeting's invitations give its agenda's cases: standing invitations only (an
+    invitee who has left the agency invited for is given nothing more)."""
+    return User.objects.filter(
+        pk__in=standing_invitations().filter(meeting=meeting).values("person_id")
+    )
 
 
 def content_window_end(meeting: Meeting):
@@ -202,7 +229,7 @@ def _grant_cases(meeting: Meeting, cases, people) -> None:
 
 def _grant_agenda_cases(meeting: Meeting) -> None:
     cases = Case.objects.filter(agenda_items__meeting=meeting)
-    _grant_cases(meeting, cases, User.objects.filter(invitations__meeting=meeting))
+    _grant_cases(meeting, cases, _invited_people(meeting))
 
 
 def _revoke_case(meeting: Meeting, case: Case, *, facts_too: bool) -> None:
@@ -343,7 +370,7 @@ def agenda_item_add(
     if case is not None:
         case_transition(case, actor=actor, to=CaseStatus.SCHEDULED, reason=_source(meeting))
         if meeting.status == MeetingStatus.CONVENED:
-            _grant_cases(meeting, [case], User.objects.filter(invitations__meeting=meeting))
+            _grant_cases(meeting, [case], _invited_people(meeting))
     return item
 
 

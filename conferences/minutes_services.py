@@ -21,7 +21,6 @@ from conferences.meeting_services import content_window_end
 from conferences.models import (
     Attendance,
     Case,
-    Invitation,
     Meeting,
     MeetingStatus,
     Minutes,
@@ -33,6 +32,7 @@ from config.errors import Conflict, IntegrityAlarm
 from network.fiscal import fiscal_year_of
 from network.models import ConfidentialityPledge, Tier
 from permissions import services as grants
+from permissions.selectors import standing_invitations
 
 
 def minutes_are_sealed(meeting: Meeting) -> bool:
@@ -154,6 +154,12 @@ def _existing(meeting: Meeting) -> Minutes:
     return minutes
 
 
+def is_invited(user: User, meeting: Meeting) -> bool:
+    """Whether the person holds a standing invitation to the meeting: invited, and still
+    active staff of the agency invited for (`permissions.selectors.standing_invitations`)."""
+    return standing_invitations().filter(meeting=meeting, person=user).exists()
+
+
 def may_read_minutes(user: User, meeting: Meeting, *, coordinates: bool) -> bool:
     """Representatives' minutes: whoever sees the meeting. Practitioners' minutes (case
     content): coordinators, and invitees until the meeting's content window ends; both with
@@ -170,8 +176,7 @@ def may_read_minutes(user: User, meeting: Meeting, *, coordinates: bool) -> bool
         return False
     if coordinates:
         return True
-    invited = Invitation.objects.filter(meeting=meeting, person=user).exists()
-    return invited and now <= content_window_end(meeting)
+    return is_invited(user, meeting) and now <= content_window_end(meeting)
 
 
 @transaction.atomic
@@ -239,7 +244,7 @@ def may_comment_on_minutes(user: User, meeting: Meeting, *, coordinates: bool) -
     """Besides reading the minutes (`may_read_minutes`, checked first): the meeting's
     coordinators and the people invited to it; not whoever else sees the meeting (a
     representative seated after convening, say)."""
-    return coordinates or Invitation.objects.filter(meeting=meeting, person=user).exists()
+    return coordinates or is_invited(user, meeting)
 
 
 @transaction.atomic

@@ -348,6 +348,9 @@ class Invitation(models.Model):
     )
     responded_at = models.DateTimeField(_("responded at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # Set when the person leaves the agency invited for, or is deactivated: from then on the
+    # invitation is a record only and gives nothing, even if the person comes back.
+    lapsed_at = models.DateTimeField(_("lapsed at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("invitation")

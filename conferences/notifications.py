@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from conferences.calendars import meeting_ical
 from conferences.models import Invitation, Meeting, MeetingStatus
+from permissions.selectors import standing_invitations
 
 logger = logging.getLogger(__name__)
 
@@ -132,7 +133,9 @@ def _send(meeting: Meeting, invitations, notice: Notice) -> int:
 
 
 def _invitations(meeting: Meeting):
-    return meeting.invitations.select_related("person").order_by("id")
+    # Standing invitations only: someone who has left the agency invited for gets no more
+    # of the meeting's times, places or links.
+    return standing_invitations().filter(meeting=meeting).select_related("person").order_by("id")
 
 
 def _notify_invitees(
@@ -201,7 +204,8 @@ def send_reminders(*, days: int, now: datetime) -> int:
     if days >= 1:
         sent_on = today - timedelta(days=days)
         pending = (
-            Invitation.objects.filter(
+            standing_invitations()
+            .filter(
                 response=Invitation.Response.PENDING,
                 created_at__date=sent_on,
                 meeting__status=MeetingStatus.CONVENED,

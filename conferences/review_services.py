@@ -56,7 +56,7 @@ from config import clock
 from config.errors import Conflict, Forbidden, IntegrityAlarm
 from network.models import Membership, Tier
 from permissions import services as grants
-from permissions.selectors import case_access, coordinates
+from permissions.selectors import case_access, coordinates, standing_invitations
 
 REVIEW_TEXT_FIELDS = ("assessment", "support_direction", "notes")
 REVIEW_FIELDS = (*REVIEW_TEXT_FIELDS, "next_review_on")
@@ -133,12 +133,13 @@ def _change(
 
 
 def is_attendee(user: User, meeting: Meeting | None) -> bool:
-    """Invited to a meeting that is being held now, not having declined, and not recorded
-    as absent."""
+    """Invited to a meeting that is being held now (a standing invitation: still staff of
+    the agency invited for), not having declined, and not recorded as absent."""
     if meeting is None or meeting.status != MeetingStatus.HELD:
         return False
     invited = (
-        Invitation.objects.filter(meeting=meeting, person=user)
+        standing_invitations()
+        .filter(meeting=meeting, person=user)
         .exclude(response=Invitation.Response.DECLINED)
         .exists()
     )

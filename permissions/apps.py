@@ -8,7 +8,4 @@ class PermissionsConfig(AppConfig):
     verbose_name = _("Access control")
 
     def ready(self):
-        from permissions import (
-            checks,  # noqa: F401  (registers the witness setting's check)
-            signals,  # noqa: F401  (connects the account-saved receiver)
-        )
+        from permissions import checks  # noqa: F401  (registers the witness setting's check)

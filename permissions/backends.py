@@ -10,6 +10,9 @@ source of truth, so nothing has to be revoked when a term ends:
   sits in or runs (an agency in no network yet included), see `manageable_agencies`;
 - `agencies.change_agency` on an agency (its public profile): `manage_agency`, its own
   staff, or a coordinator of any network it sits in;
+- `agencies.change_user` on an account: a coordinator managing the account's agency, unless
+  the account is a platform admin's or holds a staff role in a network they do not
+  coordinate;
 - `agencies.add_agency` (no object): the person coordinates some network;
 - `conferences.add_case` on a network: staff of an agency seated now in its practitioners'
   tier, unless auditor or representative only there;
@@ -23,10 +26,10 @@ why case access is never decided by `has_perm` alone.
 from django.contrib.auth.backends import BaseBackend
 from guardian.backends import ObjectPermissionBackend
 
-from agencies.models import Agency
+from agencies.models import Agency, User
 from conferences.models import Case
 from config import clock
-from network.models import Membership, Network, Tier
+from network.models import Membership, Network, StaffRole, Tier
 from permissions import selectors
 
 
@@ -56,6 +59,20 @@ def _changes_agency(user, agency: Agency) -> bool:
     return selectors.agencies_in_coordinated_networks(user).filter(pk=agency.pk).exists()
 
 
+def _changes_user(user, account: User) -> bool:
+    """Coordinators change the accounts of agencies they manage, unless the account is a
+    platform admin's or holds a staff role in a network they do not coordinate (it acts
+    where they have no say)."""
+    if account.is_superuser or account.agency_id is None:
+        return False
+    if not selectors.manageable_agencies(user).filter(pk=account.agency_id).exists():
+        return False
+    elsewhere = StaffRole.objects.filter(user=account).exclude(
+        network__in=selectors.coordinated_networks(user).values("pk")
+    )
+    return not elsewhere.exists()
+
+
 def _submits_cases(user, network: Network) -> bool:
     """Staff of an agency seated now in the network's practitioners' tier, unless their
     capacity there bars case access (auditors, representatives only)."""
@@ -81,6 +98,7 @@ RULES = {
     ("network.view_network", Network): _sits_in_current_membership,
     ("agencies.manage_agency", Agency): _manages_agency,
     ("agencies.change_agency", Agency): _changes_agency,
+    ("agencies.change_user", User): _changes_user,
 }
 
 

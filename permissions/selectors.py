@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from config import clock
@@ -114,22 +114,20 @@ def network_access(user) -> list[NetworkAccess]:
 def visible_users(user):
     """Accounts a person may list: everyone for a platform admin; otherwise their own
     agency's active staff and, for a coordinator, the active staff of the agencies sitting
-    in their networks and of those they manage (new agencies), so they can designate
-    people and find the accounts they created."""
+    in their networks, and all the staff (deactivated too, so they can be reactivated) of
+    the agencies they manage, so they can designate people and find the accounts they
+    created."""
     from agencies.models import User
 
     if not user.is_authenticated or not user.is_active:
         return User.objects.none()
     if user.is_superuser:
         return User.objects.all()
-    condition = (
-        Q(pk=user.pk)
-        | Q(agency__in=agencies_in_coordinated_networks(user).values("pk"))
-        | Q(agency__in=manageable_agencies(user).values("pk"))
-    )
+    active = Q(pk=user.pk) | Q(agency__in=agencies_in_coordinated_networks(user).values("pk"))
     if user.agency_id:
-        condition |= Q(agency_id=user.agency_id)
-    return User.objects.filter(condition, is_active=True)
+        active |= Q(agency_id=user.agency_id)
+    managed = Q(agency__in=manageable_agencies(user).values("pk"))
+    return User.objects.filter((active & Q(is_active=True)) | managed)
 
 
 def staff_role_candidates(user):
@@ -531,12 +529,28 @@ def case_permission(user, perm: str, obj) -> bool:
 # --- Meetings -----------------------------------------------------------------------------
 
 
+def standing_invitations():
+    """Invitations that still give their person something: the person is active and still
+    staff of the agency they were invited for, and the invitation has not lapsed (leaving
+    that agency or being deactivated lapses it for good, so coming back restores nothing).
+
+    The one predicate for every right an invitation opens: seeing the meeting, reading its
+    minutes and their comments within the content window, commenting, writing as an
+    attendee, the agenda's cases, calendar feeds and notices. The invitation rows
+    themselves stay, as the record of who was invited."""
+    from conferences.models import Invitation
+
+    return Invitation.objects.filter(
+        lapsed_at__isnull=True, person__is_active=True, person__agency=F("agency")
+    )
+
+
 def visible_meetings(user):
     """Meetings a person may see: every one of the networks they coordinate (drafts too);
-    once convened, those they are invited to, and for representatives every meeting of
-    their tier. Platform admins see none through the API: agendas carry case codes and
-    invitees, and running meetings is the coordinators' work."""
-    from conferences.models import Invitation, Meeting, MeetingStatus
+    once convened, those they are invited to (`standing_invitations`), and for
+    representatives every meeting of their tier. Platform admins see none through the API:
+    agendas carry case codes and invitees, and running meetings is the coordinators' work."""
+    from conferences.models import Meeting, MeetingStatus
 
     if not user.is_authenticated or not user.is_active or user.is_superuser:
         return Meeting.objects.none()
@@ -545,7 +559,7 @@ def visible_meetings(user):
         .filter(tier=Tier.REPRESENTATIVES, designated_people=user)
         .values("network_id")
     )
-    invited = Invitation.objects.filter(person=user).values("meeting_id")
+    invited = standing_invitations().filter(person=user).values("meeting_id")
     return Meeting.objects.filter(
         Q(network__in=coordinated_networks(user).values("pk"))
         | (

@@ -4,7 +4,8 @@ No view, admin action or migration writes guardian rows directly. The domain eve
 - a staff role added or removed: `network_staff_grants_sync` recomputes the person's grants
   on the network from their roles (removing one of two roles keeps what the other grants),
   their place in the network's coordinator group, and whether they may open the admin;
-- an account saved: `user_agency_group_sync` keeps the person in their agency's group;
+- an account saved: `user_agency_group_sync` keeps the person in their agency's group, and
+  `user_left_revoke` takes away what a person who left it (or was deactivated) held;
 - a case created: `case_created_grants` (its agency); submitted: `case_submitted_grants`
   (the network's coordinators); later events grant single people for a window
   (`case_user_grant`) and take it back (`case_user_revoke`).
@@ -90,31 +91,45 @@ def coordinator_group(network_id: int) -> Group:
 
 
 @transaction.atomic
-def user_agency_group_sync(user) -> None:
-    """Keep a person in exactly their agency's group (none without an agency).
+def user_agency_group_sync(user) -> bool:
+    """Keep a person in exactly their agency's group (none without an agency), so that
+    what an agency holds (its own cases, the roles it agreed to) follows its staff.
 
-    Called whenever an account is saved (permissions.signals), so a move between agencies
-    takes the person's access to the old agency's cases away at once.
-    """
+    Called whenever an account is saved (`agencies.services.account_saved`). Returns whether
+    the person was taken out of another agency's group, i.e. has left that agency."""
     wanted = {agency_group(user.agency_id)} if user.agency_id else set()
     current = set(user.groups.filter(name__startswith="agency:"))
     if stale := current - wanted:
         user.groups.remove(*stale)
-        _left_agency(user)
     if missing := wanted - current:
         user.groups.add(*missing)
+    return bool(stale)
 
 
-def _left_agency(user) -> None:
-    """A person who leaves an agency leaves what they held as its staff: their seats as
-    a designated person of its memberships, and the grants their invitations gave them."""
+@transaction.atomic
+def user_left_revoke(user) -> None:
+    """A person who left an agency (moved, or set to none) or was deactivated leaves what
+    they held as its staff, at once and for good:
+    - their seats as a designated person of memberships of any agency but their current
+      one (of every agency once deactivated), so no meeting invites them for it again;
+    - every personal grant on cases (the meetings' grants, given for the agency left);
+    - their invitations for any agency but their current one (every one once deactivated)
+      lapse: they open nothing any more (`permissions.selectors.standing_invitations`),
+      even if the person comes back.
+    What the agency itself holds needs no revoking: the person is out of its group."""
+    from conferences.models import Invitation
     from network.models import Membership
 
-    for membership in Membership.objects.filter(designated_people=user).exclude(
-        agency_id=user.agency_id
-    ):
-        membership.designated_people.remove(user)
+    seats = Membership.objects.filter(designated_people=user)
+    invitations = Invitation.objects.filter(person=user, lapsed_at__isnull=True)
+    if user.is_active:
+        seats = seats.exclude(agency_id=user.agency_id)
+        invitations = invitations.exclude(agency_id=user.agency_id)
+    Membership.designated_people.through.objects.filter(
+        user=user, membership__in=seats.values("pk")
+    ).delete()
     CaseUserObjectPermission.objects.filter(user=user).delete()
+    invitations.update(lapsed_at=clock.now())
 
 
 def _coordinator_group_sync(user, network: Network) -> None:

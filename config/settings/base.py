@@ -125,6 +125,11 @@ AUTHENTICATION_BACKENDS = [
     "permissions.backends.TimeAwareGuardianBackend",
     "permissions.backends.MembershipBackend",
 ]
+# Sessions (the admin, the browsable API) are kept by SESSION_STORE, behind an engine that
+# indexes them by person so that leaving an agency, deactivation and a new password end
+# them at once (agencies/sessions.py).
+SESSION_ENGINE = "agencies.sessions"
+SESSION_STORE = env_str("DJANGO_SESSION_STORE", "django.contrib.sessions.backends.db")
 AUTH_PASSWORD_VALIDATORS = [
     {
         "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",

@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('knox', '0009_extend_authtoken_field'),
-        ('network', '0002_twofactor_network_fields'),
+        ('network', '0002_two_factor_legal_basis'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -132,3 +132,19 @@ def test_agency_name_race_lost_in_the_database_is_a_field_error(db, monkeypatch)
         services.agency_create(name="同名機関", sector=Sector.NPO)
     assert "name" in refused.value.message_dict
     assert Agency.objects.filter(name="同名機関").count() == 1
+
+
+def test_user_update_refuses_unknown_field(db):
+    user = UserFactory()
+    with pytest.raises(ValidationError) as raised:
+        services.user_update(user=user, is_superuser=True)
+    assert set(raised.value.message_dict) == {"is_superuser"}
+    user.refresh_from_db()
+    assert not user.is_superuser
+
+
+def test_user_update_refuses_a_blank_display_name(db):
+    user = UserFactory(display_name="実務 一郎")
+    with pytest.raises(ValidationError) as raised:
+        services.user_update(user=user, display_name="   ")
+    assert set(raised.value.message_dict) == {"display_name"}
