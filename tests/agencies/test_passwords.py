@@ -13,15 +13,15 @@ from rest_framework.test import APIClient
 
 from agencies import services
 from agencies.models import UserSession
+from tests.conftest import verified_login
 from tests.factories import PASSWORD
 
 NEW_PASSWORD = "yuki-no-hi-no-shizuka-na-michi"
 
 
 def browser_for(user) -> Client:
-    browser = Client()
-    browser.force_login(user)
-    return browser
+    # Signed in as the admin wants it (with a second factor), so the admin pages open.
+    return verified_login(Client(), user)
 
 
 def token_works(token) -> bool:

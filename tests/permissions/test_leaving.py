@@ -19,7 +19,7 @@ from conferences import minutes_services, review_services
 from conferences.models import Minutes, MinutesComment, ProgressNote
 from network.models import Tier
 from tests.conferences.role_fixtures import RoleWorld, final_review
-from tests.conftest import sign_pledges
+from tests.conftest import sign_pledges, verified_login
 from tests.factories import AgencyFactory, UserFactory, seat
 
 pytestmark = pytest.mark.django_db
@@ -252,8 +252,7 @@ def test_leaving_through_the_admin_is_the_same_event(api_as, doors, how):
     _instance, token = AuthToken.objects.create(user=person)
     browser = Client()
     browser.force_login(person)
-    admin = Client()
-    admin.force_login(doors.rw.world.admin)
+    admin = verified_login(Client(), doors.rw.world.admin)  # the admin wants a second factor
     changes = {
         "moved": {"agency": doors.elsewhere.pk},
         "no_agency": {"agency": ""},
