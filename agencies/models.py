@@ -4,6 +4,8 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from config.inputs import single_line
+
 
 class Sector(models.TextChoices):
     MEDICAL = "medical", _("Medical")
@@ -40,11 +42,13 @@ class Qualification(models.TextChoices):
 class Agency(models.Model):
     """A partner agency. Its profile is public within the deployment: no personal data."""
 
-    name = models.CharField(_("name"), max_length=200, unique=True)
-    name_kana = models.CharField(_("name (kana)"), max_length=200, blank=True)
+    name = models.CharField(_("name"), max_length=200, unique=True, validators=[single_line])
+    name_kana = models.CharField(
+        _("name (kana)"), max_length=200, blank=True, validators=[single_line]
+    )
     sector = models.CharField(_("sector"), max_length=32, choices=Sector.choices)
-    address = models.CharField(_("address"), max_length=300, blank=True)
-    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    address = models.CharField(_("address"), max_length=300, blank=True, validators=[single_line])
+    phone = models.CharField(_("phone"), max_length=40, blank=True, validators=[single_line])
     email = models.EmailField(_("e-mail"), blank=True)
     website = models.URLField(_("website"), blank=True)
     # 連携の希望: how the agency prefers to be approached for cooperation.
@@ -73,7 +77,7 @@ class User(AbstractUser):
     Platform administrators (superusers) and auditors may have no agency.
     """
 
-    display_name = models.CharField(_("display name"), max_length=100)
+    display_name = models.CharField(_("display name"), max_length=100, validators=[single_line])
     agency = models.ForeignKey(
         Agency,
         verbose_name=_("agency"),
@@ -82,7 +86,9 @@ class User(AbstractUser):
         null=True,
         blank=True,
     )
-    job_title = models.CharField(_("job title"), max_length=100, blank=True)
+    job_title = models.CharField(
+        _("job title"), max_length=100, blank=True, validators=[single_line]
+    )
     qualifications = models.JSONField(_("qualifications"), default=list, blank=True)
 
     class Meta:

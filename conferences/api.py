@@ -28,6 +28,7 @@ from conferences.serializers import (
     ScreenResponseSerializer,
 )
 from config.errors import Forbidden
+from config.filters import IdFilter
 from network.models import Network
 from permissions.access import (
     get_for_action,
@@ -64,8 +65,8 @@ def _cases():
 class CaseFilter(filters.FilterSet):
     # Plain numbers: a choice filter over every row would answer 400 for an id that does
     # not exist and 200 for one that does, telling anyone which ids exist elsewhere.
-    network = filters.NumberFilter()
-    submitting_agency = filters.NumberFilter()
+    network = IdFilter()
+    submitting_agency = IdFilter()
 
     class Meta:
         model = Case
@@ -285,9 +286,9 @@ class ForbiddenTermList(ScreeningTermList):
 
 
 class AccessRecordFilter(filters.FilterSet):
-    network = filters.NumberFilter()  # plain numbers: see CaseFilter
-    person = filters.NumberFilter()
-    case = filters.NumberFilter()
+    network = IdFilter()  # plain numbers: see CaseFilter
+    person = IdFilter()
+    case = IdFilter()
     at_from = filters.DateTimeFilter(field_name="at", lookup_expr="gte")
     at_to = filters.DateTimeFilter(field_name="at", lookup_expr="lt")
     date = filters.DateFilter(field_name="at", lookup_expr="date")

@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from conferences import calendars
+from config.http import attachment
 from permissions.access import get_visible_or_404
 from permissions.selectors import visible_meetings
 
@@ -24,7 +25,7 @@ ICS_RESPONSE = {(200, "text/calendar"): OpenApiTypes.BINARY}
 def _ics(content: bytes, *, filename: str | None = None) -> HttpResponse:
     response = HttpResponse(content, content_type=ICS)
     if filename:
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        response["Content-Disposition"] = attachment(filename)
     return response
 
 

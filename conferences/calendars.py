@@ -25,6 +25,7 @@ from icalendar import Calendar, Event, vCalAddress
 from agencies.models import User
 from conferences.models import CalendarToken, Meeting, MeetingStatus
 from config import clock
+from config.inputs import one_line
 from permissions.selectors import standing_invitations
 
 PRODID = "-//Renkei//Meetings 1.0//JA"
@@ -72,11 +73,12 @@ def _event(meeting: Meeting, *, stamp, attendee: User | None = None, itip: bool 
     event.add("dtstart", timezone.localtime(meeting.starts_at, zone))
     event.add("dtend", timezone.localtime(meeting.ends_at, zone))
     event.add("sequence", meeting.revision)
-    event.add("summary", meeting.title)
+    # Titles and places are single-line texts; `one_line` keeps older rows so as well.
+    event.add("summary", one_line(meeting.title))
     event.add("status", STATUS.get(meeting.status, "CONFIRMED"))
     event.add("last-modified", meeting.updated_at)
     if meeting.location:
-        event.add("location", meeting.location)
+        event.add("location", one_line(meeting.location))
     if meeting.online_url:
         event.add("url", meeting.online_url)
         event.add("description", f"オンライン参加: {meeting.online_url}")
@@ -86,7 +88,7 @@ def _event(meeting: Meeting, *, stamp, attendee: User | None = None, itip: bool 
         event.add("organizer", _organizer())
         if attendee is not None and attendee.email:
             address = vCalAddress(f"mailto:{attendee.email}")
-            address.params["cn"] = attendee.display_name or attendee.get_username()
+            address.params["cn"] = one_line(attendee.display_name) or attendee.get_username()
             address.params["role"] = "REQ-PARTICIPANT"
             address.params["rsvp"] = "FALSE"
             event.add("attendee", address)

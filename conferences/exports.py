@@ -3,11 +3,14 @@ and a network's load table (CSV).
 
 The role-division table is case content (tasks): the view unseals and audits before calling
 here. The load table carries counts only. Cells that a spreadsheet would run as a formula
-(starting with =, +, -, @, a tab or a carriage return) are written as text.
+(starting with =, +, -, @, a tab or a carriage return) are written as text, and control
+characters other than tab and line breaks (which a workbook cannot hold: openpyxl refuses
+the whole file) are dropped.
 """
 
 import csv
 import io
+import re
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -19,10 +22,12 @@ from conferences.models import Involvement, Review, RoleFunction
 CSV = "text/csv; charset=utf-8"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# What XML 1.0, and so a workbook, cannot contain (openpyxl's ILLEGAL_CHARACTERS_RE).
+UNWRITABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def _cell(value) -> str:
-    text = "" if value is None else str(value)
+    text = UNWRITABLE.sub("", "" if value is None else str(value))
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
@@ -105,7 +110,7 @@ def role_division_xlsx(review: Review, roles) -> bytes:
 
     sheet = book.active
     sheet.title = _("Role division")[:31]
-    sheet.append([_title(review)])
+    sheet.append([_cell(_title(review))])
     sheet["A1"].font = Font(bold=True, size=12)
     functions, rows = _matrix(roles)
     sheet.append([_("Agency"), *[str(f.label) for f in functions]])

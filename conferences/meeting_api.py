@@ -16,6 +16,7 @@ from conferences.meeting_serializers import (
 )
 from conferences.models import AgendaItem, Invitation, Meeting
 from conferences.serializers import ReasonSerializer
+from config.filters import IdFilter
 from permissions.access import get_visible_or_404, require
 from permissions.selectors import coordinates, visible_meetings
 
@@ -38,7 +39,7 @@ def _meetings(user):
 
 
 class MeetingFilter(filters.FilterSet):
-    network = filters.NumberFilter()  # plain number: an id's existence is nobody's business
+    network = IdFilter()  # plain number: an id's existence is nobody's business
 
     class Meta:
         model = Meeting

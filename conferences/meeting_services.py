@@ -41,6 +41,7 @@ MEETING_FIELDS = ("title", "starts_at", "ends_at", "location", "online_url")
 # What may still change once invitations are out: moving and relocating.
 CONVENED_FIELDS = ("starts_at", "ends_at", "location", "online_url")
 OPEN_STATUSES = (MeetingStatus.DRAFT, MeetingStatus.CONVENED)
+SINGLE_LINE_FIELDS = ("title", "location")
 SCHEDULABLE = (CaseStatus.SUBMITTED, CaseStatus.MONITORING)
 
 
@@ -137,7 +138,9 @@ def meeting_update(
         setattr(meeting, name, fields[name])
     _validate(meeting, invited_agencies)
     meeting.fiscal_year = fiscal_year_of(meeting.starts_at)
-    meeting.full_clean()
+    # Texts not being changed are not judged again: a title written before titles had to be
+    # single-line (and locked once convened) must not stop the meeting from being moved.
+    meeting.full_clean(exclude=[name for name in SINGLE_LINE_FIELDS if name not in changed])
     if changed:
         meeting.revision += 1
         meeting.save(update_fields=[*changed, "fiscal_year", "revision", "updated_at"])

@@ -7,11 +7,10 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from agencies.models import User
 from conferences import minutes_services as services
 from conferences.meeting_api import _coordinating, _visible_meeting
 from conferences.models import Attendance, MinutesComment
-from config.serializers import display_field
+from config.serializers import IdField, display_field
 from permissions.access import require
 
 COORDINATE = "network.coordinate_network"
@@ -175,16 +174,21 @@ class MinutesCommentList(GenericAPIView):
 
 
 class AttendanceSerializer(serializers.ModelSerializer):
-    person = serializers.PrimaryKeyRelatedField(queryset=User.objects.all())
-    substitute_for = serializers.PrimaryKeyRelatedField(
-        queryset=User.objects.all(), required=False, allow_null=True
-    )
     status_display = display_field("status")
 
     class Meta:
         model = Attendance
         fields = ["person", "agency", "status", "status_display", "substitute_for"]
-        read_only_fields = ["agency"]
+        read_only_fields = fields
+
+
+class AttendanceEntrySerializer(serializers.Serializer):
+    """One line of a PUT. People are plain ids: the service looks them up only among the
+    meeting's invitees and invited agencies, so an account elsewhere answers like none."""
+
+    person = IdField()
+    status = serializers.ChoiceField(choices=Attendance.Status.choices)
+    substitute_for = IdField(required=False, allow_null=True)
 
 
 class AttendanceView(APIView):
@@ -198,12 +202,12 @@ class AttendanceView(APIView):
         return Response(AttendanceSerializer(rows, many=True).data)
 
     @extend_schema(
-        request=AttendanceSerializer(many=True), responses=AttendanceSerializer(many=True)
+        request=AttendanceEntrySerializer(many=True), responses=AttendanceSerializer(many=True)
     )
     def put(self, request, pk):
         meeting = _visible_meeting(request, pk)
         _coordinating(request, meeting)
-        entries = AttendanceSerializer(data=request.data, many=True)
+        entries = AttendanceEntrySerializer(data=request.data, many=True)
         entries.is_valid(raise_exception=True)
         rows = services.attendance_record(
             actor=request.user, meeting=meeting, entries=entries.validated_data

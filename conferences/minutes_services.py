@@ -12,6 +12,7 @@ chain of each case the meeting reviewed.
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_variables
 
@@ -309,21 +310,33 @@ def minutes_comments_read(*, reader: User, meeting: Meeting, comments, via: str)
 
 @transaction.atomic
 def attendance_record(*, actor: User, meeting: Meeting, entries: list[dict]) -> list[Attendance]:
-    """Replace a held meeting's attendance. Each entry: person, status, optionally
-    substitute_for (an invitee of the same agency the person stood in for). 409 unless the
-    meeting is held; 400 for a person neither invited nor a same-agency substitute."""
+    """Replace a held meeting's attendance. Each entry: `person` (an id), `status`, and
+    optionally `substitute_for` (the id of an invitee the person stood in for, who must be
+    of the same agency). 409 unless the meeting is held; 400 for a person neither invited
+    nor a same-agency substitute.
+
+    Only invitees and the staff of invited agencies are looked up: any other id is "not
+    invited", whether an account has it (in another network, say) or nobody does, so the
+    answer tells nothing about accounts beyond the meeting."""
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     if meeting.status != MeetingStatus.HELD:
         raise Conflict("meeting_not_held", _("Attendance is recorded once the meeting is held."))
     invited = {i.person_id: i.agency_id for i in meeting.invitations.all()}
+    people = User.objects.filter(pk__in={entry["person"] for entry in entries}).filter(
+        Q(pk__in=invited) | Q(agency_id__in=set(invited.values()))
+    )
+    known = {person.pk: person for person in people}
     errors, rows = [], []
     for index, entry in enumerate(entries):
-        person, substitute_for = entry["person"], entry.get("substitute_for")
+        person, substitute_for = known.get(entry["person"]), entry.get("substitute_for")
+        if person is None:
+            errors.append(f"{index}: " + _("This person was not invited."))
+            continue
         if substitute_for is not None:
-            if substitute_for.pk not in invited:
+            if substitute_for not in invited:
                 errors.append(f"{index}: " + _("The person stood in for was not invited."))
                 continue
-            if person.agency_id != invited[substitute_for.pk]:
+            if person.agency_id != invited[substitute_for]:
                 errors.append(f"{index}: " + _("A substitute must be of the same agency."))
                 continue
         elif person.pk not in invited:
@@ -335,7 +348,7 @@ def attendance_record(*, actor: User, meeting: Meeting, entries: list[dict]) -> 
                 person=person,
                 agency_id=person.agency_id,
                 status=entry["status"],
-                substitute_for=substitute_for,
+                substitute_for_id=substitute_for,
             )
         )
     if errors:

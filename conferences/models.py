@@ -9,6 +9,7 @@ unrecoverable while the rows themselves (facts, statistics) remain.
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from config.inputs import single_line
 from network.models import Tier
 
 
@@ -111,7 +112,7 @@ class Case(models.Model):
     code = models.CharField(_("case code"), max_length=16, null=True, blank=True)  # noqa: DJ001
     fiscal_year = models.PositiveSmallIntegerField(_("fiscal year"), null=True, blank=True)
     sequence = models.PositiveIntegerField(_("sequence"), null=True, blank=True)
-    title = models.CharField(_("title"), max_length=100)
+    title = models.CharField(_("title"), max_length=100, validators=[single_line])
     age_band = models.CharField(_("age band"), max_length=10, choices=AgeBand.choices)
     gender = models.CharField(_("gender"), max_length=10, choices=Gender.choices)
     household = models.CharField(_("household"), max_length=16, choices=Household.choices)
@@ -204,7 +205,9 @@ class ScreeningTerm(models.Model):
         "network.Network", related_name="screening_terms", on_delete=models.CASCADE
     )
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
-    term = models.CharField(_("term"), max_length=100, blank=True)  # allowed terms only
+    term = models.CharField(
+        _("term"), max_length=100, blank=True, validators=[single_line]
+    )  # allowed terms only
     term_hash = models.CharField(_("keyed hash"), max_length=64)
     category = models.CharField(_("category"), max_length=20, blank=True)
     reason = models.TextField(_("reason"), blank=True)
@@ -266,10 +269,10 @@ class Meeting(models.Model):
     )
     tier = models.CharField(_("tier"), max_length=20, choices=Tier.choices)
     kind = models.CharField(_("kind"), max_length=24, choices=MeetingKind.choices)
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(_("title"), max_length=200, validators=[single_line])
     starts_at = models.DateTimeField(_("starts at"))
     ends_at = models.DateTimeField(_("ends at"))
-    location = models.CharField(_("location"), max_length=200, blank=True)
+    location = models.CharField(_("location"), max_length=200, blank=True, validators=[single_line])
     online_url = models.URLField(_("online link"), blank=True)
     status = models.CharField(
         _("status"), max_length=10, choices=MeetingStatus.choices, default=MeetingStatus.DRAFT
@@ -372,7 +375,7 @@ class AgendaItem(models.Model):
     meeting = models.ForeignKey(Meeting, related_name="agenda_items", on_delete=models.CASCADE)
     order = models.PositiveIntegerField(_("order"))
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
-    title = models.CharField(_("title"), max_length=200, blank=True)
+    title = models.CharField(_("title"), max_length=200, blank=True, validators=[single_line])
     case = models.ForeignKey(
         Case,
         verbose_name=_("case"),

@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from conferences.calendars import meeting_ical
 from conferences.models import Invitation, Meeting, MeetingStatus
+from config.inputs import one_line
 from permissions.selectors import standing_invitations
 
 logger = logging.getLogger(__name__)
@@ -86,9 +87,9 @@ def meeting_when(meeting: Meeting) -> str:
 
 def _details(meeting: Meeting) -> str:
     lines = [
-        f"会議名：{meeting.title}",
+        f"会議名：{one_line(meeting.title)}",
         f"日時：{meeting_when(meeting)}",
-        f"場所：{meeting.location or '（未定）'}",
+        f"場所：{one_line(meeting.location) or '（未定）'}",
     ]
     if meeting.online_url:
         lines.append(f"オンライン参加：{meeting.online_url}")
@@ -96,15 +97,20 @@ def _details(meeting: Meeting) -> str:
 
 
 def _message(meeting: Meeting, invitation: Invitation, notice: Notice) -> EmailMessage:
-    """One person's mail. Built from the meeting's title, time, place and link only."""
+    """One person's mail. Built from the meeting's title, time, place and link only.
+
+    Texts typed by people go through `one_line`: a line break in a subject is a new header
+    (Django refuses to send it at all), and rows written before titles were checked, or
+    through a door that skips the check, must not stop a meeting's notices."""
     person = invitation.person
-    paragraphs = [f"{person.display_name or person.get_username()} 様", notice.lead]
+    name = one_line(person.display_name) or person.get_username()
+    paragraphs = [f"{name} 様", notice.lead]
     paragraphs.append(_details(meeting))
     if notice is REMINDER and invitation.response == Invitation.Response.PENDING:
         paragraphs.append(ANSWER_PLEASE)
     paragraphs.append(FOOTER)
     message = EmailMessage(
-        subject=f"{SUBJECT_PREFIX}{notice.subject}：{meeting.title}",
+        subject=f"{SUBJECT_PREFIX}{notice.subject}：{one_line(meeting.title)}",
         body="\n\n".join(paragraphs) + "\n",
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[person.email],

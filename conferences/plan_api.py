@@ -37,7 +37,9 @@ class MeetingPlanUpdateSerializer(serializers.Serializer):
     keep their targets; the fiscal year defaults to the query's, then the current one."""
 
     fiscal_year = _fiscal_year_field()
-    targets = serializers.DictField(child=serializers.IntegerField(min_value=0))
+    targets = serializers.DictField(
+        child=serializers.IntegerField(min_value=0, max_value=services.TARGET_MAX)
+    )
 
     def validate_targets(self, targets: dict) -> dict:
         errors = {

@@ -15,6 +15,10 @@ from django.utils.translation import gettext as _
 from conferences.models import Meeting, MeetingKind, MeetingPlan, MeetingStatus
 from network.models import Network
 
+# A yearly target beyond any real calendar (a meeting a day is 366): refused, as the
+# database column would refuse anything past 2³¹−1 with an error instead of a 400.
+TARGET_MAX = 999
+
 # A meeting counts as held once it took place, minutes approved or not.
 HELD_STATUSES = (MeetingStatus.HELD, MeetingStatus.CLOSED)
 
@@ -62,15 +66,21 @@ def meeting_plan_summary(network: Network, fiscal_year: int) -> PlanSummary:
 def meeting_plan_set(*, network: Network, fiscal_year: int, targets: dict[str, int]) -> PlanSummary:
     """Set the target counts of the kinds named in `targets` for the fiscal year (creating
     or replacing their plan rows, all or none); kinds not named keep theirs. Raises
-    `ValidationError` (400 on `targets`) for an unknown kind or a negative count."""
+    `ValidationError` (400 on `targets`) for an unknown kind or a count outside
+    0..TARGET_MAX."""
     unknown = sorted(set(targets) - set(MeetingKind.values))
     negative = sorted(kind for kind, target in targets.items() if target < 0)
-    if unknown or negative:
+    too_many = sorted(kind for kind, target in targets.items() if target > TARGET_MAX)
+    if unknown or negative or too_many:
         raise ValidationError(
             {
                 "targets": [
                     *(_("%(kind)s is not a kind of meeting.") % {"kind": k} for k in unknown),
                     *(_("%(kind)s: a target cannot be negative.") % {"kind": k} for k in negative),
+                    *(
+                        _("%(kind)s: a target is at most %(max)d.") % {"kind": k, "max": TARGET_MAX}
+                        for k in too_many
+                    ),
                 ]
             }
         )

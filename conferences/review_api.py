@@ -37,6 +37,7 @@ from conferences.review_serializers import (
     RoleSerializer,
 )
 from config import clock
+from config.http import attachment
 from network.models import Network
 from permissions.access import get_visible_or_404, require
 from permissions.selectors import (
@@ -435,7 +436,7 @@ class RoleDivisionExport(APIView):
         else:
             body, content_type = exports.role_division_xlsx(review, shown), exports.XLSX
         response = HttpResponse(body, content_type=content_type)
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        response["Content-Disposition"] = attachment(name)
         return response
 
 
@@ -487,7 +488,7 @@ class RoleLoad(APIView):
         data = RoleLoadSerializer(rows, many=True).data
         if self.kind == "csv":
             response = HttpResponse(exports.role_load_csv(data), content_type=exports.CSV)
-            response["Content-Disposition"] = f'attachment; filename="role-load-{network.pk}.csv"'
+            response["Content-Disposition"] = attachment(f"role-load-{network.pk}.csv")
             return response
         return Response(data)
 

@@ -4,7 +4,7 @@ from rest_framework import serializers
 
 from agencies.models import Agency
 from conferences.models import NARRATIVE_FIELDS, Case, ScreeningTerm
-from config.serializers import display_field
+from config.serializers import IdField, SingleLineCharField, display_field
 from network.models import Network
 from permissions.selectors import visible_networks
 
@@ -130,7 +130,7 @@ class ReasonSerializer(serializers.Serializer):
 
 
 class ScreenRequestSerializer(serializers.Serializer):
-    network = serializers.IntegerField()
+    network = IdField()
     fields = serializers.DictField(
         child=serializers.CharField(allow_blank=True, max_length=NARRATIVE_MAX)
     )
@@ -156,7 +156,7 @@ class ScreenResponseSerializer(serializers.Serializer):
 class ScreeningTermSerializer(serializers.ModelSerializer):
     """An allowed term comes back as written; a forbidden term never does."""
 
-    term = serializers.CharField(max_length=100, write_only=True)
+    term = SingleLineCharField(max_length=100, write_only=True)
     category = serializers.CharField(required=False, allow_blank=True)
     reason = serializers.CharField(required=False, allow_blank=True)
     created_by = serializers.PrimaryKeyRelatedField(read_only=True)

@@ -1,6 +1,7 @@
 """API conventions shared by every app: pagination and the error shapes of the contract."""
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions, status
@@ -9,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from config.errors import ApplicationError
+from config.http import BadRequest, RequestTooLarge
 
 
 class Pagination(PageNumberPagination):
@@ -33,7 +35,8 @@ def exception_handler(exc, context):
     - field validation: 400 `{"field": ["message"]}` (DRF's own shape);
     - everything else: `{"detail": "…", "code": "…"}` with the status of the error:
       401 not logged in, 403 not yours to do, 404 not yours to see (or absent),
-      409 a transition the state does not allow, plus any `extra` the service attached.
+      409 a transition the state does not allow, 413 a body over the size limit, plus
+      any `extra` the service attached.
     """
     if isinstance(exc, ApplicationError):
         body = {"detail": str(exc.message), "code": exc.code, **exc.extra}
@@ -44,6 +47,10 @@ def exception_handler(exc, context):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, RequestDataTooBig):
+        exc = RequestTooLarge()
+    elif isinstance(exc, SuspiciousOperation):  # too many fields, a malformed header...
+        exc = BadRequest()
 
     response = drf_exception_handler(exc, context)
     if response is None:

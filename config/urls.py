@@ -22,3 +22,9 @@ urlpatterns = [
     path("api/schema/", schema_view, name="schema"),
     path("api/docs/", docs_view, name="docs"),
 ]
+
+# Under /api/ Django's own errors answer the contract's JSON; elsewhere (the admin), HTML.
+handler400 = "config.http.bad_request"
+handler403 = "config.http.permission_denied"
+handler404 = "config.http.page_not_found"
+handler500 = "config.http.server_error"

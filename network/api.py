@@ -7,6 +7,7 @@ from rest_framework.response import Response
 
 from agencies.models import User
 from config import clock
+from config.filters import IdFilter
 from network import services
 from network.models import ConfidentialityPledge, Membership, Network, StaffRole
 from network.serializers import (
@@ -79,7 +80,7 @@ class NetworkScoped(generics.GenericAPIView):
 
 
 class StaffRoleFilter(filters.FilterSet):
-    user = filters.NumberFilter()  # a plain number, as for pledges
+    user = IdFilter()  # a plain number, as for pledges
 
     class Meta:
         model = StaffRole
@@ -184,7 +185,7 @@ class MembershipDetail(NetworkScoped):
 
 class PledgeFilter(filters.FilterSet):
     # A plain number: a choice filter over every account would tell which ids exist.
-    person = filters.NumberFilter()
+    person = IdFilter()
 
     class Meta:
         model = ConfidentialityPledge

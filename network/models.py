@@ -8,6 +8,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from config.inputs import single_line
+
 DEFAULT_PLEDGE_TEXT = (
     "私は、本ネットワークの会議及び本サービスを通じて知り得た事例の内容その他の秘密を、"
     "正当な理由なく他に漏らしません。会議の構成員でなくなった後も同様とします。"
@@ -36,8 +38,8 @@ class Network(models.Model):
     with a second factor (`permissions.rules.second_factor_satisfied`).
     """
 
-    name = models.CharField(_("name"), max_length=200)
-    municipality = models.CharField(_("municipality"), max_length=100)
+    name = models.CharField(_("name"), max_length=200, validators=[single_line])
+    municipality = models.CharField(_("municipality"), max_length=100, validators=[single_line])
     secretariat_agency = models.ForeignKey(
         "agencies.Agency",
         verbose_name=_("secretariat agency"),

@@ -10,33 +10,20 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from config.errors import ApplicationError, Forbidden
+from config.inputs import parse_id
 from network.models import Network
 from permissions.selectors import audited_networks
-
-MAX_ID = 2**63 - 1
-
-
-def _object_id(pk) -> int:
-    """The integer id in a URL segment, or ValueError.
-
-    Only ASCII digits count: `int()` alone would also accept " 1", "+1", "1_0" and
-    full-width "１", so one object would answer to many spellings of its id.
-    """
-    if isinstance(pk, int) and not isinstance(pk, bool):
-        return pk
-    if isinstance(pk, str) and pk.isascii() and pk.isdigit():
-        return int(pk)
-    raise ValueError(pk)
 
 
 def get_visible_or_404(queryset: QuerySet, *, pk, user, view_perm: str | None) -> Model:
     """Fetch one object the person may see, or raise Http404 (absent and invisible alike).
 
     `view_perm=None` means the object is visible to everyone logged in (the agency
-    registry). A non-integer `pk` is also a 404: nothing is there to see.
+    registry). A `pk` that is not an id (`config.inputs.parse_id`: ASCII digits, within
+    64 bits) is also a 404: nothing is there to see.
     """
     try:
-        obj = queryset.get(pk=_object_id(pk))
+        obj = queryset.get(pk=parse_id(pk))
     except (queryset.model.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
     if view_perm is not None and not user.has_perm(view_perm, obj):
@@ -96,11 +83,9 @@ def get_network_to_verify(user, pk) -> Model:
             raise ApplicationError("network_required", _("Say which network: ?network=<id>."))
         return candidates[0]
     try:
-        network_id = _object_id(pk)
+        network_id = parse_id(pk)  # out of range too: no such network
     except ValueError:
         raise Http404 from None
-    if network_id > MAX_ID:  # no such network, and SQLite cannot even be asked
-        raise Http404
     network = audited.filter(pk=network_id).first()
     if network is not None:
         return network

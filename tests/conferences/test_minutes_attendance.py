@@ -4,6 +4,7 @@
 import pytest
 from django.db import connection
 
+from agencies.models import User
 from conferences.models import Attendance, Meeting, Minutes, MinutesRevision
 from permissions.models import AccessRecord
 
@@ -161,6 +162,31 @@ def test_attendance_refuses_people_neither_invited_nor_substituting(api_as, held
         held.url + "attendance/", [{"person": person.pk, "status": "present"}], format="json"
     )
     assert response.status_code == 400
+    assert not Attendance.objects.exists()
+
+
+def test_attendance_answers_alike_for_an_account_elsewhere_and_for_no_account(api_as, held):
+    # A coordinator must not learn which ids are accounts of other networks.
+    world = held.world
+    absent = User.objects.order_by("-pk").first().pk + 1000
+    client = api_as(world.coordinator)
+
+    def answer(entry):
+        response = client.put(held.url + "attendance/", [entry], format="json")
+        assert response.status_code == 400
+        return response.json()
+
+    for extra in ({}, {"substitute_for": world.member.pk}):
+        elsewhere = answer({"person": world.stranger.pk, "status": "present", **extra})
+        nobody = answer({"person": absent, "status": "present", **extra})
+        assert elsewhere == nobody == {"attendance": ["0: この人は招待されていません。"]}
+    stood_in_for_elsewhere = answer(
+        {"person": world.colleague.pk, "status": "present", "substitute_for": world.stranger.pk}
+    )
+    stood_in_for_nobody = answer(
+        {"person": world.colleague.pk, "status": "present", "substitute_for": absent}
+    )
+    assert stood_in_for_elsewhere == stood_in_for_nobody
     assert not Attendance.objects.exists()
 
 

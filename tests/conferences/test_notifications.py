@@ -452,3 +452,43 @@ def test_no_mail_carries_anything_of_a_case(
         text = everything_in(message)
         leaked = [s for s in case_secrets(convened) if s in text]
         assert leaked == [], (message.subject, leaked)
+
+
+# --- texts written before titles and places were single-line ------------------------------
+
+
+def test_a_title_with_a_line_break_from_before_neither_stops_nor_splits_the_mails(
+    draft, api_as, django_capture_on_commit_callbacks
+):
+    # Rows written before the single-line rule (or around it) must not break convening,
+    # moving or cancelling: a line break in a subject is refused by Django's mail.
+    Meeting.objects.filter(pk=draft.meeting.pk).update(
+        title="第3回\r\nBcc: outsider@example.com", location="市役所\n会議室"
+    )
+    draft.peer.display_name = "就労\r\n五郎"
+    draft.peer.save(update_fields=["display_name"])
+    url = f"/api/v1/meetings/{draft.meeting.pk}/"
+    coordinator = draft.world.coordinator
+    steps = [
+        ("post", url + "convene/", None),
+        (
+            "patch",
+            url,
+            {"starts_at": "2026-12-11T10:00:00+09:00", "ends_at": "2026-12-11T12:00:00+09:00"},
+        ),
+        ("post", url + "cancel/", None),
+    ]
+    for method, step_url, data in steps:
+        mail.outbox.clear()
+        act(api_as, django_capture_on_commit_callbacks, coordinator, method, step_url, data)
+        assert len(mail.outbox) == 2, step_url
+        for message in mail.outbox:
+            assert message.subject.endswith("：第3回  Bcc: outsider@example.com")
+            rendered = message.message()
+            assert rendered["Bcc"] is None
+            assert "会議名：第3回  Bcc: outsider@example.com" in message.body
+            assert "場所：市役所 会議室" in message.body
+            _, _, event = the_event(message)
+            assert str(event["SUMMARY"]) == "第3回  Bcc: outsider@example.com"
+        [to_peer] = [m for m in mail.outbox if m.to == ["peer@hellowork.example.jp"]]
+        assert to_peer.body.startswith("就労  五郎 様")

@@ -16,6 +16,7 @@ from django.test.utils import CaptureQueriesContext
 
 from conferences import review_services
 from conferences import services as case_services
+from conferences.models import Case
 from network.models import Tier
 from permissions.models import AccessRecord
 from tests.conferences.role_fixtures import TASKS, add_invited_role, add_role, final_review
@@ -282,3 +283,22 @@ def test_the_role_list_costs_the_same_for_one_role_or_five(api_as, roles_world):
         assert len(client.get(url).json()["results"]) == 5
     assert len(five) == len(one)
     assert len(one) <= 25
+
+
+def test_exports_survive_control_characters_in_names_and_tasks(api_as, roles_world):
+    # A case code or agency name with a line break (written before the single-line rule, or
+    # around it) must not split the Content-Disposition header, and a control character in
+    # a task must not make the workbook unwritable.
+    Case.objects.filter(pk=roles_world.case.pk).update(code="R8\r\nSet-Cookie:1")  # 16 characters
+    add_role(roles_world, roles_world.world.member.agency, tasks="訪問\x07を継続\x1b[0m")
+    client = api_as(roles_world.world.coordinator)
+    for kind in ("csv", "xlsx"):
+        response = client.get(f"/api/v1/reviews/{roles_world.review.pk}/role-division.{kind}")
+        assert response.status_code == 200, kind
+        disposition = response["Content-Disposition"]
+        assert "\n" not in disposition and "\r" not in disposition
+        assert disposition.startswith("attachment; filename=")
+        assert "Set-Cookie" not in response.headers
+    book = openpyxl.load_workbook(io.BytesIO(response.content))
+    detail = [list(row) for row in book["役割分担の詳細"].iter_rows(values_only=True)]
+    assert detail[1][3] == "訪問を継続[0m"
