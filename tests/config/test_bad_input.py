@@ -19,7 +19,7 @@ from conferences import meeting_services
 from conferences.models import AgendaItem, Case, Meeting, MeetingPlan, ScreeningTerm
 from config import http
 from network.models import Network
-from tests.conftest import CLEAN_CASE, CaseWorld
+from tests.conftest import CLEAN_CASE, CaseWorld, verified_login
 
 pytestmark = pytest.mark.django_db
 
@@ -288,7 +288,7 @@ def _json(body) -> str:
 
 def test_the_admin_refuses_a_line_break_too(client, world):
     agency = world.coordinator.agency
-    client.force_login(world.admin)
+    verified_login(client, world.admin)  # the admin wants a second factor
     response = client.post(
         f"/admin/agencies/agency/{agency.pk}/change/",
         {"name": "相談\r\n支援課", "name_kana": "", "sector": agency.sector, "active": "on"},

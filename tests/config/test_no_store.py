@@ -4,6 +4,7 @@ browser's cache, a proxy or a shared computer's disk (`Cache-Control: no-store`)
 import pytest
 
 from tests.conferences.role_fixtures import add_role, roles_world  # noqa: F401
+from tests.conftest import verified_login
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -45,7 +46,7 @@ def test_errors_and_the_login_are_not_stored_either(api, world):
 
 
 def test_admin_pages_are_not_stored(client, world):
-    client.force_login(world.admin)
+    verified_login(client, world.admin)  # the admin wants a second factor
     response = client.get("/admin/")
     assert response.status_code == 200
     assert_no_store(response)
