@@ -12,6 +12,8 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle, SimpleRateThrottle
 from rest_framework.views import APIView
 
+from config.schema import THROTTLED
+
 API_VERSION = "1"
 
 
@@ -61,9 +63,12 @@ class TokenLogin(APIView):
 
     @extend_schema(
         request=AuthTokenSerializer,
-        responses=inline_serializer(
-            "Token", {"token": serializers.CharField(), "expiry": serializers.DateTimeField()}
-        ),
+        responses={
+            200: inline_serializer(
+                "Token", {"token": serializers.CharField(), "expiry": serializers.DateTimeField()}
+            ),
+            429: THROTTLED,
+        },
     )
     def post(self, request):
         serializer = AuthTokenSerializer(data=request.data, context={"request": request})
