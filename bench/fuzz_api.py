@@ -21,6 +21,7 @@ operations are left out (they would end the persona's own token).
 import argparse
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -46,6 +47,20 @@ CONFORMANCE = (
     "response_schema_conformance",
 )
 DEMO_ID_MAXIMUM = 60
+TABLES = {  # the collection in a path → the table whose ids it takes
+    "agencies": "agencies_agency",
+    "users": "agencies_user",
+    "networks": "network_network",
+    "staff-roles": "network_staffrole",
+    "memberships": "network_membership",
+    "cases": "conferences_case",
+    "meetings": "conferences_meeting",
+    "invitations": "conferences_invitation",
+    "agenda-items": "conferences_agendaitem",
+    "decisions": "conferences_decision",
+    "reviews": "conferences_review",
+    "roles": "conferences_roleassignment",
+}
 WRITE_ORDER = {"GET": 0, "POST": 1, "PUT": 1, "PATCH": 1, "DELETE": 2}
 
 
@@ -247,6 +262,36 @@ def narrow_path_ids(spec: dict) -> dict:
     return spec
 
 
+class ExistingIds:
+    """Ids of the rows in the server's database, per collection in a path, so that most
+    valid requests name something that exists (and the persona may or may not see)."""
+
+    def __init__(self, database: Path):
+        self.database = database
+        self.ids = {}
+
+    def refresh(self) -> None:
+        import sqlite3
+
+        with sqlite3.connect(f"file:{self.database}?mode=ro", uri=True) as connection:
+            self.ids = {
+                collection: [row[0] for row in connection.execute(f"SELECT id FROM {table}")]
+                for collection, table in TABLES.items()
+            }
+
+    def apply(self, case) -> None:
+        """Replace each generated id by an existing one (the n-th, cycling)."""
+        segments = case.operation.path.strip("/").split("/")
+        for index, segment in enumerate(segments):
+            name = segment[1:-1] if segment.startswith("{") else None
+            if name is None or index == 0 or name not in (case.path_parameters or {}):
+                continue
+            existing = self.ids.get(segments[index - 1])
+            value = case.path_parameters[name]
+            if existing and isinstance(value, int) and value > 0:
+                case.path_parameters[name] = existing[(value - 1) % len(existing)]
+
+
 def weight(operation) -> int:
     """More requests where there is more to vary: bodies above all, then parameters."""
     definition = operation.definition.raw
@@ -260,16 +305,19 @@ def weight(operation) -> int:
 
 
 def fuzz_operation(
-    operation, mode, *, persona, server, session, headers, tally, examples, seed, deadline
+    operation, mode, *, persona, server, session, headers, tally, examples, seed, deadline, ids
 ):
     """Up to `examples` generated requests for one operation, each checked and counted."""
     import hypothesis
     from hypothesis import HealthCheck, Phase, given, settings
+    from schemathesis import GenerationMode
     from schemathesis.core.failures import FailureGroup
 
     def one(case):
         if time.monotonic() >= deadline:
             return
+        if mode == GenerationMode.POSITIVE:
+            ids.apply(case)
         response = case.call(
             base_url=server.base,
             session=session,
@@ -303,7 +351,39 @@ def fuzz_operation(
         pass
 
 
-def fuzz_persona(persona, username, server, tally, *, budget, deadline, seed):
+# JSON bodies that are not objects: every operation that takes a body gets each once.
+EDGE_BODIES = ([], 0, "text", b"null", [{}])
+
+
+def edge_bodies(operation, *, persona, server, session, headers, tally, ids) -> None:
+    from schemathesis.core.failures import FailureGroup
+
+    if "requestBody" not in operation.definition.raw:
+        return
+    path = {
+        p["name"]: 1 for p in operation.definition.raw.get("parameters", []) if p["in"] == "path"
+    }
+    for body in EDGE_BODIES:
+        case = operation.Case(
+            body=body, media_type="application/json", path_parameters=path or None
+        )
+        ids.apply(case)
+        response = case.call(
+            base_url=server.base,
+            session=session,
+            headers=headers,
+            timeout=60,
+            allow_redirects=False,
+        )
+        failures = []
+        try:
+            case.validate_response(response, checks=_checks(), headers=headers)
+        except FailureGroup as group:
+            failures = list(group.exceptions)
+        tally.record(persona, case, response, failures)
+
+
+def fuzz_persona(persona, username, server, tally, *, budget, deadline, seed, only=None):
     import requests
     import schemathesis
     from schemathesis import GenerationMode
@@ -325,13 +405,27 @@ def fuzz_persona(persona, username, server, tally, *, budget, deadline, seed):
         session.max_redirects = 0
         start = tally.requests[persona]
         rounds = 0
+        if only:
+            operations = [op for op in operations if re.search(only, op.label)]
         weights = {op.label: weight(op) for op in operations}
+        ids = ExistingIds(server.workdir / "db.sqlite3")
         while tally.requests[persona] - start < budget and time.monotonic() < deadline:
             rounds += 1
+            ids.refresh()
             left = budget - (tally.requests[persona] - start)
             per_weight = left / (2 * sum(weights.values()))
             for operation in operations:
                 examples = max(2, round(per_weight * weights[operation.label]))
+                if rounds == 1:
+                    edge_bodies(
+                        operation,
+                        persona=persona,
+                        server=server,
+                        session=session,
+                        headers=headers,
+                        tally=tally,
+                        ids=ids,
+                    )
                 for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
                     if time.monotonic() >= deadline or tally.requests[persona] - start >= budget:
                         break
@@ -344,8 +438,9 @@ def fuzz_persona(persona, username, server, tally, *, budget, deadline, seed):
                         headers=headers,
                         tally=tally,
                         examples=examples,
-                        seed=seed * 1000 + rounds,
+                        seed=seed * 1000 + rounds * 10 + list(PERSONAS).index(persona),
                         deadline=deadline,
+                        ids=ids,
                     )
                 if tally.unauthorized[persona] and not server.alive(headers):
                     # A write took the persona's own access away: start again from the copy.
@@ -395,6 +490,7 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--report", type=Path, help="write the findings as JSON here")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    parser.add_argument("--operations", help="only operations matching this regular expression")
     args = parser.parse_args()
 
     started = time.monotonic()
@@ -419,6 +515,7 @@ def main() -> int:
                 budget=budget,
                 deadline=persona_deadline,
                 seed=args.seed,
+                only=args.operations,
             )
             remaining_personas -= 1
     finally:
