@@ -5,7 +5,7 @@ from django.db import transaction
 from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics, status
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
@@ -22,6 +22,7 @@ from conferences.serializers import (
     CaseUpdateSerializer,
     CaseWriteSerializer,
     ChainReportSerializer,
+    PersonalDataFoundSerializer,
     ReasonSerializer,
     ScreeningTermSerializer,
     ScreenRequestSerializer,
@@ -29,6 +30,7 @@ from conferences.serializers import (
 )
 from config.errors import Forbidden
 from config.filters import IdFilter
+from config.schema import NOT_FOUND, THROTTLED
 from network.models import Network
 from permissions.access import (
     get_for_action,
@@ -108,6 +110,9 @@ def _detail(request, case: Case, *, via: str) -> dict:
     return data
 
 
+@extend_schema_view(
+    post=extend_schema(request=CaseWriteSerializer, responses={201: CaseDetailSerializer})
+)
 class CaseListCreate(generics.ListCreateAPIView):
     """Cases the person may see (facts only, never narratives); agencies of a network's
     practitioners' tier start drafts."""
@@ -119,7 +124,6 @@ class CaseListCreate(generics.ListCreateAPIView):
     def get_queryset(self):
         return _with_relations(visible_cases(self.request.user))
 
-    @extend_schema(request=CaseWriteSerializer, responses={201: CaseDetailSerializer})
     def create(self, request, *args, **kwargs):
         # Networks the person cannot see are "does not exist" here, like absent ones.
         serializer = CaseWriteSerializer(data=request.data, context={"request": request})
@@ -184,6 +188,9 @@ class CaseTransitionView(APIView):
         return Response(CaseSerializer(_cases().get(pk=case.pk)).data)
 
 
+@extend_schema_view(
+    post=extend_schema(responses={200: CaseSerializer, 422: PersonalDataFoundSerializer})
+)
 class CaseSubmit(CaseTransitionView):
     """Screen and submit a draft: 200, or 422 `{"code": "personal_data", "findings": […]}`."""
 
@@ -220,7 +227,10 @@ class CaseScreen(APIView):
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "screen"
 
-    @extend_schema(request=ScreenRequestSerializer, responses=ScreenResponseSerializer)
+    @extend_schema(
+        request=ScreenRequestSerializer,
+        responses={200: ScreenResponseSerializer, 404: NOT_FOUND, 429: THROTTLED},
+    )
     def post(self, request):
         body = ScreenRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -239,6 +249,10 @@ class CaseScreen(APIView):
         return Response({"findings": [screening.finding_as_dict(f) for f in findings]})
 
 
+@extend_schema_view(
+    # 200 when the term was already there: adding it again changes nothing.
+    post=extend_schema(responses={200: ScreeningTermSerializer, 201: ScreeningTermSerializer})
+)
 class ScreeningTermList(generics.ListCreateAPIView):
     """A network's allowed terms (accepted false positives, with reasons) or forbidden terms
     (stored as keyed hashes, never listed back in clear). Coordinators only."""
@@ -322,7 +336,7 @@ class AccessChainVerify(APIView):
 
     @extend_schema(
         parameters=[OpenApiParameter("network", int, required=False)],
-        responses=ChainReportSerializer,
+        responses={200: ChainReportSerializer, 404: NOT_FOUND},
     )
     def get(self, request):
         network = get_network_to_verify(request.user, request.query_params.get("network"))

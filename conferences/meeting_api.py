@@ -2,8 +2,8 @@
 selector, serialize. Who sees a meeting is `permissions.selectors.visible_meetings`'s."""
 
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import extend_schema
-from rest_framework import generics, status
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -198,7 +198,14 @@ class AgendaItemDetail(APIView):
         _coordinating(request, item.meeting)
         return item
 
-    @extend_schema(request=AgendaItemSerializer, responses=AgendaItemSerializer)
+    @extend_schema(
+        # Only the position changes: the other fields of an item are validated, not applied.
+        request=inline_serializer(
+            "AgendaItemMove",
+            {"order": serializers.IntegerField(min_value=0, max_value=2147483647)},
+        ),
+        responses=AgendaItemSerializer,
+    )
     def patch(self, request, pk):
         item = self._item(request, pk)
         serializer = AgendaItemSerializer(

@@ -102,7 +102,7 @@ class MinutesStep(APIView):
 class MinutesAmend(APIView):
     """POST `{body, note}`: an amendment to approved minutes (coordinators)."""
 
-    @extend_schema(request=AmendmentSerializer, responses=MinutesSerializer)
+    @extend_schema(request=AmendmentSerializer, responses={201: MinutesSerializer})
     def post(self, request, pk):
         meeting = _visible_meeting(request, pk)
         _coordinating(request, meeting)

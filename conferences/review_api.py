@@ -9,6 +9,7 @@ from datetime import date
 from django.db import transaction
 from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.response import Response
@@ -38,6 +39,7 @@ from conferences.review_serializers import (
 )
 from config import clock
 from config.http import attachment
+from config.schema import CONFLICT
 from network.models import Network
 from permissions.access import get_visible_or_404, require
 from permissions.selectors import (
@@ -114,6 +116,7 @@ class CaseReviewList(_SealedList):
     serializer_class = ReviewSerializer
     queryset = Review.objects.none()  # for the schema
 
+    @extend_schema(responses={200: ReviewSerializer(many=True), 409: CONFLICT})
     def get(self, request, pk):
         case = _visible_case(request, pk)
         _require_content(request, case)
@@ -129,6 +132,7 @@ class CaseReviewList(_SealedList):
                 ReviewSerializer,
             )
 
+    @extend_schema(responses={201: ReviewSerializer})
     def post(self, request, pk):
         case = _visible_case(request, pk)
         serializer = ReviewSerializer(data=request.data, context={"request": request})
@@ -162,7 +166,7 @@ def _review_out(request, review: Review, via: str) -> dict:
 class ReviewDetail(APIView):
     """GET: content readers (audited). PATCH: as POST, until final (409 then)."""
 
-    @extend_schema(responses=ReviewSerializer)
+    @extend_schema(responses={200: ReviewSerializer, 409: CONFLICT})
     def get(self, request, pk):
         review = _visible_review(request, pk)
         _require_content(request, review.case)
@@ -202,6 +206,7 @@ class ReviewRoleList(_SealedList):
     serializer_class = RoleSerializer
     queryset = RoleAssignment.objects.none()  # for the schema
 
+    @extend_schema(responses={200: RoleSerializer(many=True), 409: CONFLICT})
     def get(self, request, pk):
         review = _visible_review(request, pk)
         services.require_not_purged(review.case)
@@ -222,6 +227,7 @@ class ReviewRoleList(_SealedList):
                 _role_context(review.case),
             )
 
+    @extend_schema(responses={201: RoleSerializer})
     def post(self, request, pk):
         review = _visible_review(request, pk)
         require(
@@ -258,7 +264,7 @@ class RoleDetail(APIView):
     """GET: content readers, and the role's own agency. PATCH, DELETE: as POST, until the
     review is final (409 then)."""
 
-    @extend_schema(responses=RoleSerializer)
+    @extend_schema(responses={200: RoleSerializer, 409: CONFLICT})
     def get(self, request, pk):
         role = _visible_role(request, pk)
         _require_role_reading(request, role)
@@ -349,6 +355,7 @@ class RoleProgressList(_SealedList):
     serializer_class = ProgressSerializer
     queryset = ProgressNote.objects.none()  # for the schema
 
+    @extend_schema(responses={200: ProgressSerializer(many=True), 409: CONFLICT})
     def get(self, request, pk):
         role = _visible_role(request, pk)
         services.require_not_purged(role.review.case)
@@ -365,6 +372,7 @@ class RoleProgressList(_SealedList):
                 ProgressSerializer,
             )
 
+    @extend_schema(responses={201: ProgressSerializer})
     def post(self, request, pk):
         role = _visible_role(request, pk)
         require(services.may_record_progress(request.user, role), code="not_the_role_holder")
@@ -391,6 +399,7 @@ class ReviewHistory(_SealedList):
     serializer_class = ReviewChangeSerializer
     queryset = ReviewChange.objects.none()  # for the schema
 
+    @extend_schema(responses={200: ReviewChangeSerializer(many=True), 409: CONFLICT})
     def get(self, request, pk):
         review = _visible_review(request, pk)
         _require_content(request, review.case)
@@ -416,7 +425,8 @@ class RoleDivisionExport(APIView):
 
     kind = "csv"
 
-    @extend_schema(responses={(200, "text/csv"): bytes})
+    # The media type (CSV or XLSX) follows the path's suffix: config/schema.py.
+    @extend_schema(responses={200: OpenApiTypes.BINARY, 409: CONFLICT})
     def get(self, request, pk):
         review = _visible_review(request, pk)
         _require_content(request, review.case)
@@ -497,7 +507,7 @@ class RoleTasksAgendaItem(APIView):
     """POST: a coordinator adds to an open practitioners' meeting an item listing every
     unfinished task of earlier reviews, with its agency and due date (no task text)."""
 
-    @extend_schema(request=None, responses=AgendaItemSerializer)
+    @extend_schema(request=None, responses={201: AgendaItemSerializer})
     def post(self, request, pk):
         meeting = get_visible_or_404(
             visible_meetings(request.user).select_related("network"),

@@ -14,16 +14,16 @@ from conferences.models import (
     RoleFunction,
     TaskStatus,
 )
-from config.serializers import display_field
+from config.serializers import SealedTextField, display_field
 from permissions.selectors import visible_meetings
 
 TEXT = {"required": False, "allow_blank": True, "max_length": 20000}
 
 
 class ReviewSerializer(serializers.ModelSerializer):
-    assessment = serializers.CharField(**TEXT)
-    support_direction = serializers.CharField(**TEXT)
-    notes = serializers.CharField(**TEXT)
+    assessment = SealedTextField(**TEXT)
+    support_direction = SealedTextField(**TEXT)
+    notes = SealedTextField(**TEXT)
 
     class Meta:
         model = Review
@@ -63,8 +63,11 @@ class RoleSerializer(serializers.ModelSerializer):
     function_display = display_field("function")
     involvement = serializers.ChoiceField(choices=Involvement.choices)
     involvement_display = display_field("involvement")
-    tasks = serializers.CharField(**TEXT)
+    tasks = SealedTextField(**TEXT)
     agreement_display = display_field("agreement")
+    task_status = serializers.ChoiceField(
+        choices=TaskStatus.choices, read_only=True, allow_blank=True
+    )  # blank until the review is final
     task_status_display = display_field("task_status")
     case = serializers.IntegerField(source="review.case_id", read_only=True)
     outside_network = serializers.SerializerMethodField()

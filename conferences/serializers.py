@@ -153,6 +153,14 @@ class ScreenResponseSerializer(serializers.Serializer):
     findings = FindingSerializer(many=True)
 
 
+class PersonalDataFoundSerializer(serializers.Serializer):
+    """422 of a submission the screening refused: the error shape plus the findings."""
+
+    detail = serializers.CharField()
+    code = serializers.ChoiceField(choices=["personal_data"])
+    findings = FindingSerializer(many=True)
+
+
 class ScreeningTermSerializer(serializers.ModelSerializer):
     """An allowed term comes back as written; a forbidden term never does."""
 

@@ -1,5 +1,6 @@
 """Serializer pieces shared by every app."""
 
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from rest_framework import serializers
 
 from config.inputs import MAX_ID, single_line
@@ -25,3 +26,19 @@ class SingleLineCharField(serializers.CharField):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self.validators.append(single_line)
+
+
+class SealedTextField(serializers.CharField):
+    """A sealed text (encrypted at rest): written as text, read back as text where the
+    reader may read it and as null where they may not. The schema says so (nullable in
+    responses only: a null is never accepted as input)."""
+
+
+class SealedTextFieldExtension(OpenApiSerializerFieldExtension):
+    target_class = SealedTextField
+
+    def map_serializer_field(self, auto_schema, direction):
+        schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
+        if direction == "response":
+            schema["nullable"] = True
+        return schema

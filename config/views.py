@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import BaseThrottle, ScopedRateThrottle
 from rest_framework.views import APIView
 
+from config.schema import THROTTLED, UNAUTHORIZED
 from signin import services as signin_services
 from signin.authentication import TokenAuthentication
 from signin.serializers import TokenLoginSerializer, TokenSerializer
@@ -51,7 +52,7 @@ class TokenLogin(APIView):
 
     @extend_schema(
         request=TokenLoginSerializer,
-        responses={200: TokenSerializer},
+        responses={200: TokenSerializer, 401: UNAUTHORIZED, 429: THROTTLED},
     )
     def post(self, request):
         serializer = TokenLoginSerializer(data=request.data)

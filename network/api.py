@@ -2,6 +2,7 @@
 
 from django.db.models import Prefetch
 from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, status
 from rest_framework.response import Response
 
@@ -87,6 +88,9 @@ class StaffRoleFilter(filters.FilterSet):
         fields = ["role", "user"]
 
 
+@extend_schema_view(  # 200 when the role was already there
+    post=extend_schema(responses={200: StaffRoleSerializer, 201: StaffRoleSerializer})
+)
 class StaffRoleList(NetworkScoped, generics.ListCreateAPIView):
     """Coordinators and auditors of a network; coordinators (and platform admins) manage them."""
 
@@ -192,6 +196,9 @@ class PledgeFilter(filters.FilterSet):
         fields = ["fiscal_year", "person"]
 
 
+@extend_schema_view(  # 200 when this year's pledge was already signed
+    post=extend_schema(responses={200: PledgeSerializer, 201: PledgeSerializer})
+)
 class PledgeList(NetworkScoped, generics.ListCreateAPIView):
     """Confidentiality pledges. Each person signs for themselves (POST signs for the current
     fiscal year); a person lists their own, coordinators and auditors list everyone's."""

@@ -236,6 +236,11 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Integer path ids, the contract's error answers, file media types: config/schema.py.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "config.schema.postprocess",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "CaseStatusEnum": "conferences.models.CaseStatus",
         "MeetingStatusEnum": "conferences.models.MeetingStatus",
