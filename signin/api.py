@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from agencies.models import User
+from config.schema import BodyOnDeleteSchema
 from permissions import rules
 from permissions.access import get_visible_or_404, require
 from permissions.selectors import own_networks, visible_networks
@@ -27,6 +28,8 @@ class MyTwoFactor(APIView):
     """GET: whether the second factor is on, and recovery codes left. POST: start setting up
     an authenticator (a new secret). DELETE `{code}`: turn it off (409 `two_factor_required`
     where a network of yours requires it)."""
+
+    schema = BodyOnDeleteSchema()
 
     @extend_schema(responses=TwoFactorStatusSerializer)
     def get(self, request):

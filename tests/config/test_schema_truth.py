@@ -16,8 +16,10 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from openapi_schema_validator import OAS30ReadValidator, OAS30WriteValidator, oas30_format_checker
 from rest_framework.test import APIClient
 
+from agencies.models import User
 from tests.conferences.role_fixtures import ASSESSMENT, DIRECTION, TASKS, RoleWorld
-from tests.factories import PASSWORD, UserFactory
+from tests.factories import PASSWORD, AgencyFactory, UserFactory
+from tests.signin.conftest import code_for, enrol
 
 API = "/api/v1"
 METHODS = ("get", "post", "put", "patch", "delete")
@@ -216,6 +218,35 @@ def exercise_every_endpoint(rw: RoleWorld) -> Recorder:
             "job_title": "保健師",
             "qualifications": [],
         },
+        expect=201,
+    )
+    newcomer = User.objects.get(username="new_staff")
+    call(as_coordinator, "get", f"{API}/users/{{id}}/", id=newcomer.pk, expect=200)
+    call(
+        as_coordinator,
+        "patch",
+        f"{API}/users/{{id}}/",
+        id=newcomer.pk,
+        data={"job_title": "精神保健福祉士"},
+        expect=200,
+    )
+
+    # The second factor: enrol, confirm, turn off (with a recovery code); a coordinator's
+    # reset of a member who has one.
+    two_factor = f"{API}/me/two-factor/"
+    call(as_member, "get", two_factor, expect=200)
+    started = call(as_member, "post", two_factor, expect=201)
+    codes = call(
+        as_member, "post", two_factor + "confirm/", data={"code": code_for(started["secret"])}
+    )["recovery_codes"]
+    call(as_member, "delete", two_factor, data={"code": codes[0]}, expect=204)
+    enrol(rw.third)
+    call(
+        as_coordinator,
+        "post",
+        f"{API}/networks/{{network_pk}}/two-factor-resets/",
+        network_pk=net,
+        data={"user": rw.third.pk},
         expect=201,
     )
 
@@ -489,6 +520,16 @@ def exercise_every_endpoint(rw: RoleWorld) -> Recorder:
         data={"reason": "対象年齢外のため"},
         expect=200,
     )
+    outside = call(
+        as_coordinator,
+        "post",
+        roles,
+        id=review,
+        data={"agency": AgencyFactory().pk, "function": "legal", "involvement": "new"},
+        expect=201,
+    )
+    call(as_coordinator, "post", role_url + "invite/", id=outside["id"], expect=200)
+    call(as_coordinator, "delete", role_url, id=outside["id"], expect=204)
     call(as_coordinator, "post", f"{API}/reviews/{{id}}/finalize/", id=review, expect=409)
     call(as_coordinator, "delete", role_url, id=declined["id"], expect=204)
     call(as_coordinator, "post", f"{API}/reviews/{{id}}/finalize/", id=review, expect=200)
