@@ -304,6 +304,26 @@ def weight(operation) -> int:
     )
 
 
+def send_and_check(case, *, persona, server, session, headers, tally) -> None:
+    """Send one generated request to the live server, check the answer against the schema,
+    and count it (with its failures) for the persona."""
+    from schemathesis.core.failures import FailureGroup
+
+    response = case.call(
+        base_url=server.base,
+        session=session,
+        headers=headers,
+        timeout=60,
+        allow_redirects=False,
+    )
+    failures = []
+    try:
+        case.validate_response(response, checks=_checks(), headers=headers)
+    except FailureGroup as group:
+        failures = list(group.exceptions)
+    tally.record(persona, case, response, failures)
+
+
 def fuzz_operation(
     operation, mode, *, persona, server, session, headers, tally, examples, seed, deadline, ids
 ):
@@ -311,26 +331,15 @@ def fuzz_operation(
     import hypothesis
     from hypothesis import HealthCheck, Phase, given, settings
     from schemathesis import GenerationMode
-    from schemathesis.core.failures import FailureGroup
 
     def one(case):
         if time.monotonic() >= deadline:
             return
         if mode == GenerationMode.POSITIVE:
             ids.apply(case)
-        response = case.call(
-            base_url=server.base,
-            session=session,
-            headers=headers,
-            timeout=60,
-            allow_redirects=False,
+        send_and_check(
+            case, persona=persona, server=server, session=session, headers=headers, tally=tally
         )
-        failures = []
-        try:
-            case.validate_response(response, checks=_checks(), headers=headers)
-        except FailureGroup as group:
-            failures = list(group.exceptions)
-        tally.record(persona, case, response, failures)
 
     try:
         strategy = operation.as_strategy(generation_mode=mode)
@@ -356,7 +365,6 @@ EDGE_BODIES = ([], 0, "text", b"null", [{}])
 
 
 def edge_bodies(operation, *, persona, server, session, headers, tally, ids) -> None:
-    from schemathesis.core.failures import FailureGroup
 
     if "requestBody" not in operation.definition.raw:
         return
@@ -368,19 +376,9 @@ def edge_bodies(operation, *, persona, server, session, headers, tally, ids) -> 
             body=body, media_type="application/json", path_parameters=path or None
         )
         ids.apply(case)
-        response = case.call(
-            base_url=server.base,
-            session=session,
-            headers=headers,
-            timeout=60,
-            allow_redirects=False,
+        send_and_check(
+            case, persona=persona, server=server, session=session, headers=headers, tally=tally
         )
-        failures = []
-        try:
-            case.validate_response(response, checks=_checks(), headers=headers)
-        except FailureGroup as group:
-            failures = list(group.exceptions)
-        tally.record(persona, case, response, failures)
 
 
 def fuzz_persona(persona, username, server, tally, *, budget, deadline, seed, only=None):
@@ -504,7 +502,7 @@ def main() -> int:
         remaining_personas = len(PERSONAS)
         for persona, username in PERSONAS.items():
             done = sum(tally.requests.values())
-            budget = -(-(args.requests - done) // remaining_personas)
+            budget = max(1, -(-(args.requests - done) // remaining_personas))
             persona_deadline = time.monotonic() + (deadline - time.monotonic()) / remaining_personas
             print(f"Fuzzing as {persona} ({username}): {budget} requests …")
             fuzz_persona(
