@@ -13,6 +13,8 @@ class ConferencesConfig(AppConfig):
             NARRATIVE_FIELDS,
             Case,
             Minutes,
+            MinutesComment,
+            MinutesRevision,
             ProgressNote,
             Review,
             ReviewChange,
@@ -21,6 +23,9 @@ class ConferencesConfig(AppConfig):
 
         register_encrypted_fields(Case, list(NARRATIVE_FIELDS), data_key_field="data_key")
         register_encrypted_fields(Minutes, ["sealed_body"], data_key_field="data_key")
+        # Revisions and comments are sealed under their minutes' data key.
+        for model in (MinutesRevision, MinutesComment):
+            register_encrypted_fields(model, ["sealed_body"], data_key_field="minutes__data_key")
         register_encrypted_fields(
             Review, ["assessment", "support_direction", "notes"], data_key_field="data_key"
         )

@@ -16,7 +16,8 @@ from conferences.decision_serializers import (
 )
 from conferences.models import Decision, DecisionChange, Meeting
 from permissions.access import get_visible_or_404, require
-from permissions.selectors import coordinates, visible_meetings
+from permissions.rules import coordinates
+from permissions.selectors import visible_meetings
 
 
 def _visible_meeting(request, pk) -> Meeting:

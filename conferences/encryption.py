@@ -450,8 +450,10 @@ def unseal(data_key: DataKey, blob: bytes, *, aad: bytes, keys: DataKeyCache | N
 
 @dataclass(frozen=True)
 class EncryptedFields:
-    """Fields of `model` (nullable BinaryFields) holding values sealed under the DataKey its
-    foreign key `data_key_field` points to, each bound with `field_aad`."""
+    """Fields of `model` (nullable BinaryFields) holding values sealed under the DataKey that
+    `data_key_field` leads to, each bound with `field_aad`. The path is a foreign key to
+    DataKey (`"data_key"`), or foreign keys to another record first (`"minutes__data_key"`:
+    a revision is sealed under its minutes' key)."""
 
     model: type[models.Model]
     fields: tuple[str, ...]
@@ -460,27 +462,53 @@ class EncryptedFields:
     def aad(self, field: str, pk) -> bytes:
         return field_aad(self.model._meta.label_lower, field, pk)
 
+    def data_key_of(self, row) -> DataKey | None:
+        """The data key the row's values are sealed under (None when there is none)."""
+        target = row
+        for name in self.data_key_field.split("__"):
+            target = getattr(target, name)
+            if target is None:
+                return None
+        return target
+
 
 _registry: dict[type[models.Model], EncryptedFields] = {}  # field names only, no secrets
+
+
+def _path_to_data_key(model: type[models.Model], path: str) -> None:
+    """ImproperlyConfigured unless `path` is a chain of foreign keys ending at DataKey."""
+    current = model
+    names = path.split("__")
+    for index, name in enumerate(names):
+        try:
+            link = current._meta.get_field(name)
+        except FieldDoesNotExist as error:
+            raise ImproperlyConfigured(f"{model._meta.label}: {error}") from None
+        last = index == len(names) - 1
+        if not isinstance(link, models.ForeignKey) or last != (link.related_model is DataKey):
+            raise ImproperlyConfigured(
+                f"{model._meta.label}.{path} is not a foreign key to DataKey"
+                + ("" if last else " (through foreign keys)")
+            )
+        current = link.related_model
 
 
 def register_encrypted_fields(
     model: type[models.Model], fields: list[str], *, data_key_field: str
 ) -> EncryptedFields:
-    """Declare `model`'s sealed fields for `keys verify`; call from AppConfig.ready(). One entry
-    per model: the same again is harmless; ImproperlyConfigured for a different one, a field
-    not a nullable BinaryField, or a `data_key_field` not a FK (or one-to-one) to DataKey."""
+    """Declare `model`'s sealed fields (for `conferences.sealing` and `keys verify`); call from
+    AppConfig.ready(). One entry per model: the same again is harmless; ImproperlyConfigured
+    for a different one, a field not a nullable BinaryField, or a `data_key_field` that is
+    not a chain of foreign keys (or one-to-ones) ending at DataKey."""
     opts = model._meta
     try:
-        key_field = opts.get_field(data_key_field)
         columns = [opts.get_field(name) for name in fields]
     except FieldDoesNotExist as error:
         raise ImproperlyConfigured(f"{opts.label}: {error}") from None
     bad = [f.name for f in columns if not (isinstance(f, models.BinaryField) and f.null)]
     if bad or not columns:
         raise ImproperlyConfigured(f"{opts.label}: not nullable BinaryFields: {bad or 'none'}")
-    if not (isinstance(key_field, models.ForeignKey) and key_field.related_model is DataKey):
-        raise ImproperlyConfigured(f"{opts.label}.{data_key_field} is not a foreign key to DataKey")
+    _path_to_data_key(model, data_key_field)
     entry = EncryptedFields(model, tuple(fields), data_key_field)
     if _registry.setdefault(model, entry) != entry:
         raise ImproperlyConfigured(f"{opts.label} is already registered with other fields")
@@ -489,3 +517,8 @@ def register_encrypted_fields(
 
 def registered_encrypted_fields() -> tuple[EncryptedFields, ...]:
     return tuple(_registry.values())
+
+
+def encrypted_fields_of(model: type[models.Model]) -> EncryptedFields:
+    """The registry's entry for `model` (KeyError for a model with no sealed fields)."""
+    return _registry[model]

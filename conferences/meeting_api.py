@@ -18,7 +18,8 @@ from conferences.models import AgendaItem, Invitation, Meeting
 from conferences.serializers import ReasonSerializer
 from config.filters import IdFilter
 from permissions.access import get_visible_or_404, require
-from permissions.selectors import coordinates, visible_meetings
+from permissions.rules import coordinates
+from permissions.selectors import visible_meetings
 
 
 def _visible_meeting(request, pk) -> Meeting:

@@ -8,8 +8,6 @@ good and its content from convening (or from the moment the case is added to a c
 meeting) until the meeting's end plus the network's content window.
 """
 
-from datetime import timedelta
-
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Max
@@ -18,12 +16,12 @@ from django.utils.translation import gettext as _
 
 from agencies.models import Agency, User
 from conferences import notifications
+from conferences import services as case_services
 from conferences.models import (
     KIND_TIER,
     AgendaItem,
     Case,
     CaseStatus,
-    CaseTransition,
     Invitation,
     Meeting,
     MeetingKind,
@@ -35,6 +33,7 @@ from config.errors import Conflict
 from network.fiscal import fiscal_year_of
 from network.models import Membership, Network, Tier
 from permissions import services as grants
+from permissions.rules import content_window_end
 from permissions.selectors import standing_invitations
 
 MEETING_FIELDS = ("title", "starts_at", "ends_at", "location", "online_url")
@@ -42,7 +41,6 @@ MEETING_FIELDS = ("title", "starts_at", "ends_at", "location", "online_url")
 CONVENED_FIELDS = ("starts_at", "ends_at", "location", "online_url")
 OPEN_STATUSES = (MeetingStatus.DRAFT, MeetingStatus.CONVENED)
 SINGLE_LINE_FIELDS = ("title", "location")
-SCHEDULABLE = (CaseStatus.SUBMITTED, CaseStatus.MONITORING)
 
 
 def _record(meeting: Meeting, *, actor: User, to: str, from_status: str = "", reason: str = ""):
@@ -209,10 +207,6 @@ def _invited_people(meeting: Meeting):
     )
 
 
-def content_window_end(meeting: Meeting):
-    return meeting.ends_at + timedelta(days=meeting.network.content_window_days)
-
-
 def _source(meeting: Meeting) -> str:
     return f"meeting:{meeting.pk}"
 
@@ -315,16 +309,6 @@ def meeting_cancel(*, actor: User, meeting: Meeting, reason: str = "") -> Meetin
 # --- the agenda ---------------------------------------------------------------------------
 
 
-def case_transition(case: Case, *, actor: User, to: str, reason: str) -> None:
-    """Move a case the caller has locked to `to`, with its history row."""
-    previous = case.status
-    case.status = to
-    case.save(update_fields=["status", "updated_at"])
-    CaseTransition.objects.create(
-        case=case, from_status=previous, to_status=to, actor=actor, reason=reason, at=clock.now()
-    )
-
-
 @transaction.atomic
 def agenda_item_add(
     *,
@@ -350,7 +334,7 @@ def agenda_item_add(
         if case.network_id != meeting.network_id:
             raise ValidationError({"case": [_("The case belongs to another network.")]})
         case = Case.objects.select_for_update().get(pk=case.pk)
-        if case.status not in SCHEDULABLE:
+        if not case_services.may_start(case, "schedule"):
             raise Conflict(
                 "case_not_schedulable",
                 _("Only a submitted case, or one in monitoring, can be put on an agenda."),
@@ -371,7 +355,9 @@ def agenda_item_add(
         case_status_before=case.status if case else "",
     )
     if case is not None:
-        case_transition(case, actor=actor, to=CaseStatus.SCHEDULED, reason=_source(meeting))
+        case_services.case_transition(
+            case=case, actor=actor, to=CaseStatus.SCHEDULED, reason=_source(meeting)
+        )
         if meeting.status == MeetingStatus.CONVENED:
             _grant_cases(meeting, [case], _invited_people(meeting))
     return item
@@ -385,8 +371,8 @@ def _unschedule(item: AgendaItem, *, actor: User) -> None:
         meeting=item.meeting_id
     )
     if case.status == CaseStatus.SCHEDULED and not elsewhere.exists():
-        case_transition(
-            case,
+        case_services.case_transition(
+            case=case,
             actor=actor,
             to=item.case_status_before or CaseStatus.SUBMITTED,
             reason=f"{_source(item.meeting)} removed",

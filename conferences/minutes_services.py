@@ -18,7 +18,6 @@ from django.views.decorators.debug import sensitive_variables
 
 from agencies.models import User
 from conferences import encryption
-from conferences.meeting_services import content_window_end
 from conferences.models import (
     Attendance,
     Case,
@@ -33,6 +32,7 @@ from config.errors import Conflict, IntegrityAlarm
 from network.fiscal import fiscal_year_of
 from network.models import ConfidentialityPledge, Tier
 from permissions import services as grants
+from permissions.rules import within_content_window
 from permissions.selectors import standing_invitations
 
 
@@ -177,7 +177,7 @@ def may_read_minutes(user: User, meeting: Meeting, *, coordinates: bool) -> bool
         return False
     if coordinates:
         return True
-    return is_invited(user, meeting) and now <= content_window_end(meeting)
+    return is_invited(user, meeting) and within_content_window(meeting, now)
 
 
 @transaction.atomic

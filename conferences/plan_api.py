@@ -14,7 +14,7 @@ from config import clock
 from network.fiscal import fiscal_year_label, fiscal_year_of
 from network.models import Network
 from permissions.access import get_visible_or_404, require
-from permissions.selectors import coordinates
+from permissions.rules import coordinates
 
 VIEW = "network.view_network"
 

@@ -42,9 +42,9 @@ from config.http import attachment
 from config.schema import CONFLICT
 from network.models import Network
 from permissions.access import get_visible_or_404, require
+from permissions.rules import coordinates
 from permissions.selectors import (
     case_access,
-    coordinates,
     role_reading,
     visible_cases,
     visible_meetings,

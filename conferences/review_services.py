@@ -33,7 +33,6 @@ from django.views.decorators.debug import sensitive_variables
 
 from agencies.models import Agency, User
 from conferences import encryption
-from conferences.meeting_services import case_transition
 from conferences.models import (
     TASK_ENDED,
     Agreement,
@@ -52,11 +51,13 @@ from conferences.models import (
     RoleFunction,
     TaskStatus,
 )
+from conferences.services import CASE_ENDED, case_transition, may_start
 from config import clock
 from config.errors import Conflict, Forbidden, IntegrityAlarm
 from network.models import Membership, Tier
 from permissions import services as grants
-from permissions.selectors import case_access, coordinates, standing_invitations
+from permissions.rules import coordinates
+from permissions.selectors import case_access, standing_invitations
 
 REVIEW_TEXT_FIELDS = ("assessment", "support_direction", "notes")
 REVIEW_FIELDS = (*REVIEW_TEXT_FIELDS, "next_review_on")
@@ -195,9 +196,6 @@ def _locked_review(review: Review) -> Review:
     )
 
 
-CASE_ENDED = (CaseStatus.CLOSED, CaseStatus.WITHDRAWN)
-
-
 def _require_open(review: Review) -> None:
     """409 for a final review, or one whose case has been closed, withdrawn or purged. The
     case's row is locked (after the review's and the role's, the order everywhere), so a
@@ -244,10 +242,11 @@ def review_create(*, actor: User, case: Case, meeting: Meeting | None = None, **
             raise ValidationError({"meeting": [_("The case was not on this meeting's agenda.")]})
         if meeting.status not in (MeetingStatus.HELD, MeetingStatus.CLOSED):
             raise Conflict("meeting_not_held", _("A review is written once the meeting is held."))
-        allowed = (CaseStatus.SCHEDULED, CaseStatus.SUBMITTED, CaseStatus.MONITORING)
-    else:
-        allowed = (CaseStatus.SUBMITTED, CaseStatus.MONITORING)
-    if case.purged_at is not None or case.status not in allowed:
+    # A scheduled case is reviewed at its meeting, not beside it.
+    reviewable = may_start(case, "review") and (
+        meeting is not None or case.status != CaseStatus.SCHEDULED
+    )
+    if case.purged_at is not None or not reviewable:
         raise Conflict(
             "case_not_reviewable",
             _("This case is %(status)s; it cannot be reviewed now.")
@@ -264,7 +263,7 @@ def review_create(*, actor: User, case: Case, meeting: Meeting | None = None, **
     review.data_key = case.data_key
     texts = {f: fields.get(f) or "" for f in REVIEW_TEXT_FIELDS}
     review.save(update_fields=_seal(review, texts))
-    case_transition(case, actor=actor, to=CaseStatus.REVIEWED, reason=f"review:{review.pk}")
+    case_transition(case=case, actor=actor, to=CaseStatus.REVIEWED, reason=f"review:{review.pk}")
     _change(
         review,
         actor=actor,
@@ -333,7 +332,7 @@ def review_finalize(*, actor: User, review: Review) -> Review:
             extra={"unmet": unmet},
         )
     case = Case.objects.select_for_update().get(pk=review.case_id)
-    if case.status != CaseStatus.REVIEWED:
+    if not may_start(case, "finalize"):
         raise Conflict(
             "case_not_reviewed",
             _("This case is %(status)s; the review cannot be finalised.")
@@ -341,7 +340,7 @@ def review_finalize(*, actor: User, review: Review) -> Review:
         )
     review.finalized_at, review.finalized_by = clock.now(), actor
     review.save(update_fields=["finalized_at", "finalized_by", "updated_at"])
-    case_transition(case, actor=actor, to=CaseStatus.MONITORING, reason=f"review:{review.pk}")
+    case_transition(case=case, actor=actor, to=CaseStatus.MONITORING, reason=f"review:{review.pk}")
     _change(review, actor=actor, action=ReviewChange.Action.FINALIZED)
     return review
 

@@ -39,12 +39,27 @@ FACT_FIELDS = (
     "consent_basis",
 )
 
-# From which states each transition may start.
-TRANSITIONS: dict[str, tuple[str, ...]] = {
-    "submit": (CaseStatus.DRAFT,),
-    "withdraw": (CaseStatus.DRAFT, CaseStatus.SUBMITTED, CaseStatus.SCHEDULED),
-    "close": (CaseStatus.SUBMITTED, CaseStatus.REVIEWED, CaseStatus.MONITORING),
+S = CaseStatus
+# The life of a case: every move it can make, named for the event that makes it, as (the
+# states it may start from, the states it may go to). `case_transition` is the only writer
+# of `Case.status` and refuses any move not here; each event's own rule (who, and when
+# beyond the state) is its service's.
+CASE_MOVES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "submit": ((S.DRAFT,), (S.SUBMITTED,)),
+    "withdraw": ((S.DRAFT, S.SUBMITTED, S.SCHEDULED), (S.WITHDRAWN,)),
+    "close": ((S.SUBMITTED, S.REVIEWED, S.MONITORING), (S.CLOSED,)),
+    # Put on a practitioners' agenda, and taken off again (back to where it was).
+    "schedule": ((S.SUBMITTED, S.MONITORING), (S.SCHEDULED,)),
+    "unschedule": ((S.SCHEDULED,), (S.SUBMITTED, S.MONITORING)),
+    # A review begins (a scheduled case only at its meeting), and its division of roles is
+    # finalised: the case is followed up.
+    "review": ((S.SCHEDULED, S.SUBMITTED, S.MONITORING), (S.REVIEWED,)),
+    "finalize": ((S.REVIEWED,), (S.MONITORING,)),
 }
+# States no move leaves: the case is no longer followed up.
+CASE_ENDED = tuple(
+    state for state in CaseStatus.values if not any(state in s for s, _e in CASE_MOVES.values())
+)
 
 
 class PersonalDataFound(ApplicationError):
@@ -87,13 +102,38 @@ def _record(
     )
 
 
+def may_start(case: Case, event: str) -> bool:
+    """Whether the case's state lets `event` (a key of CASE_MOVES) happen now."""
+    return case.status in CASE_MOVES[event][0]
+
+
 def _guard(case: Case, transition: str) -> None:
-    if case.status not in TRANSITIONS[transition]:
+    if not may_start(case, transition):
         raise Conflict(
-            f"case_not_{'_or_'.join(TRANSITIONS[transition])}",
+            f"case_not_{'_or_'.join(CASE_MOVES[transition][0])}",
             _("This case is %(status)s; it cannot be %(transition)s now.")
             % {"status": case.get_status_display(), "transition": transition},
         )
+
+
+def case_transition(*, case: Case, to: str, actor: User | None, reason: str = "", **fields) -> Case:
+    """Move a case the caller has locked to `to` and keep the history row: the only writer of
+    `Case.status`. `fields` are set with it (`submitted_at`, `closed_at`…). A move that is
+    not in CASE_MOVES is a conflict (409 `case_move_not_allowed`): the callers' own checks
+    answer first with their rule, this is the table's backstop."""
+    if not any(case.status in starts and to in ends for starts, ends in CASE_MOVES.values()):
+        raise Conflict(
+            "case_move_not_allowed",
+            _("This case is %(status)s; it cannot move to %(to)s.")
+            % {"status": case.get_status_display(), "to": CaseStatus(to).label},
+        )
+    previous = case.status
+    case.status = to
+    for name, value in fields.items():
+        setattr(case, name, value)
+    case.save(update_fields=["status", *fields, "updated_at"])
+    _record(case, actor=actor, from_status=previous, to=to, reason=reason)
+    return case
 
 
 def _locked(case: Case) -> Case:
@@ -210,9 +250,15 @@ def case_submit(*, actor: User, case: Case) -> Case:
             now = clock.now()
             case.fiscal_year = fiscal_year_of(now)
             case.sequence, case.code = _next_code(network, case.fiscal_year)
-            previous, case.status, case.submitted_at = case.status, CaseStatus.SUBMITTED, now
-            case.save(update_fields=["fiscal_year", "sequence", "code", "status", "submitted_at"])
-            _record(case, actor=actor, from_status=previous, to=case.status)
+            case_transition(
+                case=case,
+                to=CaseStatus.SUBMITTED,
+                actor=actor,
+                submitted_at=now,
+                fiscal_year=case.fiscal_year,
+                sequence=case.sequence,
+                code=case.code,
+            )
             grants.case_submitted_grants(case)
     if findings:
         raise PersonalDataFound(findings)
@@ -235,9 +281,7 @@ def case_withdraw(*, actor: User, case: Case, reason: str = "") -> Case:
         grants.case_user_revoke(case=case, source=f"meeting:{meeting_id}")
         grants.case_user_revoke(case=case, source=f"meeting:{meeting_id}:facts")
     open_items.delete()
-    previous, case.status = case.status, CaseStatus.WITHDRAWN
-    case.save(update_fields=["status", "updated_at"])
-    _record(case, actor=actor, from_status=previous, to=case.status, reason=reason)
+    case_transition(case=case, to=CaseStatus.WITHDRAWN, actor=actor, reason=reason)
     grants.case_roles_content_revoke(case=case)  # consent may have been withdrawn
     return case
 
@@ -249,9 +293,9 @@ def case_close(*, actor: User, case: Case, reason: str = "") -> Case:
     if case.status == CaseStatus.CLOSED:
         return case
     _guard(case, "close")
-    previous, case.status, case.closed_at = case.status, CaseStatus.CLOSED, clock.now()
-    case.save(update_fields=["status", "closed_at", "updated_at"])
-    _record(case, actor=actor, from_status=previous, to=case.status, reason=reason)
+    case_transition(
+        case=case, to=CaseStatus.CLOSED, actor=actor, reason=reason, closed_at=clock.now()
+    )
     # Role holders keep the facts and their own tasks; the content was theirs while the
     # case was followed up.
     grants.case_roles_content_revoke(case=case)

@@ -6,9 +6,57 @@ sign-in made with a second factor. A sign-in is verified when its authentication
 sessions and by `signin.authentication.TokenAuthentication` for API tokens. A user object
 without it (loaded from the database, or forced in tests) is an unverified sign-in: the rule
 fails closed.
+
+Every predicate here is the only statement of its rule. Services that act for a person ask
+them and raise an `ApplicationError`; views (the API, the web pages) may ask the same
+predicate earlier, to answer 403 before validating input, and never decide otherwise.
+
+Platform admins (`is_superuser`) administer the service: accounts, agencies, networks and
+their settings, including the screening terms (`may_manage_screening_terms`). They are not
+case workers: no rule below lets them see, write or run cases, meetings, minutes, reviews
+or roles, whatever Django's superuser shortcut in `has_perm` would say.
 """
 
+from datetime import timedelta
+
+from config import clock
 from permissions import selectors
+
+
+def is_platform_admin(user) -> bool:
+    """An active platform admin (Django's superuser)."""
+    return bool(user.is_authenticated and user.is_active and user.is_superuser)
+
+
+def coordinates(user, network) -> bool:
+    """Whether the person coordinates the network: the coordinator role itself, not the
+    superuser shortcut Django's has_perm gives platform admins. Every coordinator-only
+    action asks this."""
+    return selectors.case_permission(user, "network.coordinate_network", network)
+
+
+def may_manage_screening_terms(user, network) -> bool:
+    """The network's allowed and forbidden screening terms: its coordinators, and platform
+    admins (network settings are theirs to administer; the terms hold no case content)."""
+    return coordinates(user, network) or is_platform_admin(user)
+
+
+def holds_current_pledge(user, network_id: int) -> bool:
+    """A confidentiality pledge for the network and the current fiscal year: nobody reads
+    case content without one."""
+    return selectors.current_pledges().filter(person=user, network_id=network_id).exists()
+
+
+def content_window_end(meeting):
+    """When the content a practitioners' meeting opened to its invitees closes: the
+    meeting's end plus the network's content window."""
+    return meeting.ends_at + timedelta(days=meeting.network.content_window_days)
+
+
+def within_content_window(meeting, now=None) -> bool:
+    """Whether `now` (default: now) is before the meeting's content window ends. The same
+    comparison as a grant's `valid_until` (valid while now < valid_until)."""
+    return (now or clock.now()) < content_window_end(meeting)
 
 
 def sign_in_verified(user) -> bool:
@@ -35,4 +83,4 @@ def second_factor_required(user) -> bool:
 def may_reset_second_factor(actor, network) -> bool:
     """Coordinators of the network reset its people's second factor (not their own:
     `signin.services.second_factor_reset` refuses that)."""
-    return selectors.coordinates(actor, network)
+    return coordinates(actor, network)

@@ -248,6 +248,12 @@ def networks_without_case_access(user, today, field: str = "network_id") -> Q:
     return within(auditing) | (within(representing) & ~within(practising) & ~within(coordinating))
 
 
+def current_pledges(now=None):
+    """Confidentiality pledges of the current fiscal year (the one test of a pledge being in
+    force: `permissions.rules.holds_current_pledge` and the content querysets use it)."""
+    return ConfidentialityPledge.objects.filter(fiscal_year=fiscal_year_of(now or clock.now()))
+
+
 def visible_cases(user):
     """Cases whose facts (code, bands, status) the person may see: one query for lists.
 
@@ -273,9 +279,7 @@ def content_readable_cases(user):
     if not user.is_authenticated or not user.is_active or user.is_superuser:
         return Case.objects.none()
     now = clock.now()
-    pledged = ConfidentialityPledge.objects.filter(
-        person=user, network=OuterRef("network"), fiscal_year=fiscal_year_of(now)
-    )
+    pledged = current_pledges(now).filter(person=user, network=OuterRef("network"))
     return (
         Case.objects.filter(_granted(user, "view_case", now))
         .filter(_granted(user, "view_case_content", now))
@@ -513,12 +517,6 @@ def visible_access_records(user):
     return AccessRecord.objects.filter(network_id__in=networks).order_by("-at", "-id")
 
 
-def coordinates(user, network) -> bool:
-    """Whether the person coordinates the network: the coordinator role itself, not the
-    superuser shortcut Django's has_perm gives platform admins."""
-    return case_permission(user, "network.coordinate_network", network)
-
-
 def case_permission(user, perm: str, obj) -> bool:
     """`user.has_perm` for case actions (`conferences.add_case` on a network,
     `conferences.change_case` on a case), except that platform admins hold none of them:
@@ -580,9 +578,7 @@ def own_role_readers_ok(user, case) -> bool:
         return False
     if case.purged_at is not None or not visible_cases(user).filter(pk=case.pk).exists():
         return False
-    return ConfidentialityPledge.objects.filter(
-        person=user, network_id=case.network_id, fiscal_year=fiscal_year_of(clock.now())
-    ).exists()
+    return current_pledges().filter(person=user, network_id=case.network_id).exists()
 
 
 @dataclass(frozen=True)

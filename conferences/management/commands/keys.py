@@ -180,7 +180,7 @@ class Command(BaseCommand):
             rows = entry.model._base_manager.select_related(entry.data_key_field).order_by("pk")
             label = entry.model._meta.label_lower
             for row in rows.iterator(chunk_size=500):
-                data_key, keys = getattr(row, entry.data_key_field), DataKeyCache()
+                data_key, keys = entry.data_key_of(row), DataKeyCache()
                 for name in entry.fields:
                     blob = getattr(row, name)
                     if blob is None:
