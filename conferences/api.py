@@ -2,7 +2,6 @@
 or selector, serialize. Who may see a case is `permissions.selectors.case_access`'s to say."""
 
 from django.db import transaction
-from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -11,9 +10,9 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from agencies.models import Agency
 from conferences import screening, services
 from conferences.models import Case, ScreeningTerm
+from conferences.selectors import visible_case_or_404, with_case_relations
 from conferences.serializers import (
     CONTENT_REFUSAL_OTP,
     AccessRecordSerializer,
@@ -53,15 +52,8 @@ VIEW_NETWORK = "network.view_network"
 COORDINATE = "network.coordinate_network"
 
 
-def _with_relations(cases):
-    agencies = Agency.objects.only("id")
-    return cases.select_related("submitting_agency", "network").prefetch_related(
-        Prefetch("involved_agencies", queryset=agencies)
-    )
-
-
 def _cases():
-    return _with_relations(Case.objects.all())
+    return with_case_relations(Case.objects.all())
 
 
 class CaseFilter(filters.FilterSet):
@@ -87,13 +79,7 @@ class CaseFilter(filters.FilterSet):
 
 
 def _visible_case(request, pk) -> Case:
-    """The case, if the person may see its facts; 404 otherwise (absent or not theirs)."""
-    return get_visible_or_404(
-        _with_relations(visible_cases(request.user)).select_related("data_key"),
-        pk=pk,
-        user=request.user,
-        view_perm=None,
-    )
+    return visible_case_or_404(request.user, pk)
 
 
 def _detail(request, case: Case, *, via: str) -> dict:
@@ -122,7 +108,7 @@ class CaseListCreate(generics.ListCreateAPIView):
     filterset_class = CaseFilter
 
     def get_queryset(self):
-        return _with_relations(visible_cases(self.request.user))
+        return with_case_relations(visible_cases(self.request.user))
 
     def create(self, request, *args, **kwargs):
         # Networks the person cannot see are "does not exist" here, like absent ones.

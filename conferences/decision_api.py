@@ -15,18 +15,14 @@ from conferences.decision_serializers import (
     DecisionUpdateSerializer,
 )
 from conferences.models import Decision, DecisionChange, Meeting
+from conferences.selectors import visible_meeting_or_404
 from permissions.access import get_visible_or_404, require
 from permissions.rules import coordinates
 from permissions.selectors import visible_meetings
 
 
 def _visible_meeting(request, pk) -> Meeting:
-    return get_visible_or_404(
-        visible_meetings(request.user).select_related("network"),
-        pk=pk,
-        user=request.user,
-        view_perm=None,
-    )
+    return visible_meeting_or_404(request.user, pk)
 
 
 def _coordinating(request, meeting: Meeting) -> None:

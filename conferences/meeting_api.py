@@ -15,6 +15,7 @@ from conferences.meeting_serializers import (
     MeetingUpdateSerializer,
 )
 from conferences.models import AgendaItem, Invitation, Meeting
+from conferences.selectors import visible_meeting_or_404
 from conferences.serializers import ReasonSerializer
 from config.filters import IdFilter
 from permissions.access import get_visible_or_404, require
@@ -23,12 +24,7 @@ from permissions.selectors import visible_meetings
 
 
 def _visible_meeting(request, pk) -> Meeting:
-    return get_visible_or_404(
-        visible_meetings(request.user).select_related("network"),
-        pk=pk,
-        user=request.user,
-        view_perm=None,
-    )
+    return visible_meeting_or_404(request.user, pk)
 
 
 def _coordinating(request, meeting: Meeting) -> None:

@@ -8,10 +8,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from conferences import minutes_services as services
-from conferences.meeting_api import _coordinating, _visible_meeting
 from conferences.models import Attendance, MinutesComment
+from conferences.selectors import visible_meeting_or_404
 from config.serializers import IdField, display_field
 from permissions.access import require
+from permissions.rules import coordinates
 
 COORDINATE = "network.coordinate_network"
 
@@ -60,15 +61,15 @@ class MinutesView(APIView):
 
     @extend_schema(responses=MinutesSerializer)
     def get(self, request, pk):
-        meeting = _visible_meeting(request, pk)
+        meeting = visible_meeting_or_404(request.user, pk)
         return Response(
             MinutesSerializer(_read(request, meeting, "GET /meetings/{id}/minutes/")).data
         )
 
     @extend_schema(request=MinutesBodySerializer, responses=MinutesSerializer)
     def put(self, request, pk):
-        meeting = _visible_meeting(request, pk)
-        _coordinating(request, meeting)
+        meeting = visible_meeting_or_404(request.user, pk)
+        require(coordinates(request.user, meeting.network), code="coordinator_only")
         body = MinutesBodySerializer(data=request.data)
         body.is_valid(raise_exception=True)
         # One transaction with the reading: a response refused (the second factor) leaves
@@ -88,8 +89,8 @@ class MinutesStep(APIView):
 
     @extend_schema(request=None, responses=MinutesSerializer)
     def post(self, request, pk):
-        meeting = _visible_meeting(request, pk)
-        _coordinating(request, meeting)
+        meeting = visible_meeting_or_404(request.user, pk)
+        require(coordinates(request.user, meeting.network), code="coordinator_only")
         with transaction.atomic():
             if self.step == "circulate":
                 services.minutes_circulate(actor=request.user, meeting=meeting)
@@ -104,8 +105,8 @@ class MinutesAmend(APIView):
 
     @extend_schema(request=AmendmentSerializer, responses={201: MinutesSerializer})
     def post(self, request, pk):
-        meeting = _visible_meeting(request, pk)
-        _coordinating(request, meeting)
+        meeting = visible_meeting_or_404(request.user, pk)
+        require(coordinates(request.user, meeting.network), code="coordinator_only")
         body = AmendmentSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         with transaction.atomic():
@@ -131,7 +132,7 @@ class MinutesCommentList(GenericAPIView):
 
     @extend_schema(responses=MinutesCommentSerializer(many=True))
     def get(self, request, pk):
-        meeting = _visible_meeting(request, pk)
+        meeting = visible_meeting_or_404(request.user, pk)
         coordinates = request.user.has_perm(COORDINATE, meeting.network)
         require(
             services.may_read_minutes(request.user, meeting, coordinates=coordinates),
@@ -148,7 +149,7 @@ class MinutesCommentList(GenericAPIView):
 
     @extend_schema(request=MinutesCommentSerializer, responses={201: MinutesCommentSerializer})
     def post(self, request, pk):
-        meeting = _visible_meeting(request, pk)
+        meeting = visible_meeting_or_404(request.user, pk)
         coordinates = request.user.has_perm(COORDINATE, meeting.network)
         require(
             services.may_read_minutes(request.user, meeting, coordinates=coordinates),
@@ -197,7 +198,7 @@ class AttendanceView(APIView):
 
     @extend_schema(responses=AttendanceSerializer(many=True))
     def get(self, request, pk):
-        meeting = _visible_meeting(request, pk)
+        meeting = visible_meeting_or_404(request.user, pk)
         rows = meeting.attendance.select_related("person", "agency")
         return Response(AttendanceSerializer(rows, many=True).data)
 
@@ -205,8 +206,8 @@ class AttendanceView(APIView):
         request=AttendanceEntrySerializer(many=True), responses=AttendanceSerializer(many=True)
     )
     def put(self, request, pk):
-        meeting = _visible_meeting(request, pk)
-        _coordinating(request, meeting)
+        meeting = visible_meeting_or_404(request.user, pk)
+        require(coordinates(request.user, meeting.network), code="coordinator_only")
         entries = AttendanceEntrySerializer(data=request.data, many=True)
         entries.is_valid(raise_exception=True)
         rows = services.attendance_record(

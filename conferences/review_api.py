@@ -17,7 +17,6 @@ from rest_framework.views import APIView
 
 from conferences import exports
 from conferences import review_services as services
-from conferences.api import _visible_case
 from conferences.meeting_serializers import AgendaItemSerializer
 from conferences.models import (
     Case,
@@ -37,6 +36,7 @@ from conferences.review_serializers import (
     RoleLoadSerializer,
     RoleSerializer,
 )
+from conferences.selectors import visible_case_or_404
 from config import clock
 from config.http import attachment
 from config.schema import CONFLICT
@@ -118,7 +118,7 @@ class CaseReviewList(_SealedList):
 
     @extend_schema(responses={200: ReviewSerializer(many=True), 409: CONFLICT})
     def get(self, request, pk):
-        case = _visible_case(request, pk)
+        case = visible_case_or_404(request.user, pk)
         _require_content(request, case)
         reviews = case.reviews.select_related("data_key").order_by("-created_at", "-id")
         with transaction.atomic():
@@ -134,7 +134,7 @@ class CaseReviewList(_SealedList):
 
     @extend_schema(responses={201: ReviewSerializer})
     def post(self, request, pk):
-        case = _visible_case(request, pk)
+        case = visible_case_or_404(request.user, pk)
         serializer = ReviewSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         fields = dict(serializer.validated_data)
