@@ -1,10 +1,10 @@
-"""HTTP endpoints for cases, screening and the access audit: validate, call one service
-or selector, serialize. Who may see a case is `permissions.selectors.case_access`'s to say."""
+"""HTTP endpoints for cases and screening: validate, call one service or selector,
+serialize. Who may see a case is `permissions.selectors.case_access`'s to say, who may do
+what `permissions.rules`'s (the services ask; a view asks first only to answer 403 before
+validating input). The access audit's endpoints are `permissions.api`'s."""
 
-from django.db import transaction
-from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, status
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
@@ -14,42 +14,24 @@ from conferences import screening, services
 from conferences.models import Case, ScreeningTerm
 from conferences.selectors import visible_case_or_404, with_case_relations
 from conferences.serializers import (
-    CONTENT_REFUSAL_OTP,
-    AccessRecordSerializer,
     CaseDetailSerializer,
     CaseSerializer,
     CaseUpdateSerializer,
     CaseWriteSerializer,
-    ChainReportSerializer,
     PersonalDataFoundSerializer,
     ReasonSerializer,
     ScreeningTermSerializer,
     ScreenRequestSerializer,
     ScreenResponseSerializer,
 )
-from config.errors import Forbidden
 from config.filters import IdFilter
 from config.schema import NOT_FOUND, THROTTLED
 from network.models import Network
-from permissions.access import (
-    get_for_action,
-    get_network_to_verify,
-    get_visible_or_404,
-    require,
-    require_perm,
-)
-from permissions.models import AccessRecord
-from permissions.rules import second_factor_satisfied
-from permissions.selectors import (
-    access_chain_verify,
-    case_access,
-    case_permission,
-    visible_access_records,
-    visible_cases,
-)
+from permissions import rules
+from permissions.access import get_visible_or_404, require
+from permissions.selectors import visible_cases
 
 VIEW_NETWORK = "network.view_network"
-COORDINATE = "network.coordinate_network"
 
 
 def _cases():
@@ -82,17 +64,11 @@ def _visible_case(request, pk) -> Case:
     return visible_case_or_404(request.user, pk)
 
 
-def _detail(request, case: Case, *, via: str) -> dict:
-    """Facts, and content where the reader may read it (unsealed and audited together).
-    A reader the network's second-factor rule turns away gets `content: null` with
-    `content_refusal: "otp_required"`, so a client can ask them to sign in again."""
-    data = CaseDetailSerializer(case).data
-    data["content"] = data["content_refusal"] = None
-    if case_access(request.user, case).content:
-        if not second_factor_satisfied(request.user, case.network):
-            data["content_refusal"] = CONTENT_REFUSAL_OTP
-        else:
-            data["content"] = services.case_content_read(reader=request.user, case=case, via=via)
+def _detail(read: dict) -> dict:
+    """A read service's answer (`services.case_detail_read`) in the response's shape: the
+    facts, `content` (null where not shown) and `content_refusal`."""
+    data = CaseDetailSerializer(read["case"]).data
+    data["content"], data["content_refusal"] = read["content"], read["content_refusal"]
     return data
 
 
@@ -115,15 +91,10 @@ class CaseListCreate(generics.ListCreateAPIView):
         serializer = CaseWriteSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         fields = dict(serializer.validated_data)
-        network = fields.pop("network")
-        require(
-            case_permission(request.user, "conferences.add_case", network),
-            code="not_a_submitting_agency",
+        read = services.case_create_and_read(
+            author=request.user, network=fields.pop("network"), via="POST /cases/", **fields
         )
-        with transaction.atomic():
-            case = services.case_create(author=request.user, network=network, **fields)
-            data = _detail(request, _cases().get(pk=case.pk), via="POST /cases/")
-        return Response(data, status=status.HTTP_201_CREATED)
+        return Response(_detail(read), status=status.HTTP_201_CREATED)
 
 
 class CaseDetail(APIView):
@@ -134,39 +105,33 @@ class CaseDetail(APIView):
     @extend_schema(responses=CaseDetailSerializer)
     def get(self, request, pk):
         case = _visible_case(request, pk)
-        with transaction.atomic():
-            return Response(_detail(request, case, via="GET /cases/{id}/"))
+        read = services.case_detail_read(reader=request.user, case=case, via="GET /cases/{id}/")
+        return Response(_detail(read))
 
     @extend_schema(request=CaseUpdateSerializer, responses=CaseDetailSerializer)
     def patch(self, request, pk):
         case = _visible_case(request, pk)
-        require(
-            case_permission(request.user, "conferences.change_case", case), code="not_your_case"
-        )
+        require(rules.may_edit_case(request.user, case), code="not_your_case")  # before 400
         serializer = CaseUpdateSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        with transaction.atomic():
-            services.case_update(actor=request.user, case=case, **serializer.validated_data)
-            data = _detail(request, _cases().get(pk=case.pk), via="PATCH /cases/{id}/")
-        return Response(data)
+        read = services.case_update_and_read(
+            actor=request.user, case=case, via="PATCH /cases/{id}/", **serializer.validated_data
+        )
+        return Response(_detail(read))
 
 
 class CaseTransitionView(APIView):
-    """POST a transition of one case. Subclasses name the service and who may call it."""
+    """POST a transition of one case. Subclasses name the service, and the rule it asks
+    (`may`, `refusal`), asked here first only to answer 403 before validating the reason."""
 
     transition = ""
-    coordinator_only = False
+    may = staticmethod(rules.may_edit_case)
+    refusal = "not_your_case"
 
     @extend_schema(request=ReasonSerializer, responses=CaseSerializer)
     def post(self, request, pk):
         case = _visible_case(request, pk)
-        if self.coordinator_only:
-            require_perm(request.user, COORDINATE, case.network, code="coordinator_only")
-        else:
-            require(
-                case_permission(request.user, "conferences.change_case", case),
-                code="not_your_case",
-            )
+        require(self.may(request.user, case), code=self.refusal)
         reason = ReasonSerializer(data=request.data)
         reason.is_valid(raise_exception=True)
         # Each subclass's `perform(request, case, reason)` calls its one service.
@@ -180,17 +145,22 @@ class CaseTransitionView(APIView):
 class CaseSubmit(CaseTransitionView):
     """Screen and submit a draft: 200, or 422 `{"code": "personal_data", "findings": […]}`."""
 
+    may = staticmethod(rules.may_submit_case)
+
     def perform(self, request, case, reason):
         services.case_submit(actor=request.user, case=case)
 
 
 class CaseWithdraw(CaseTransitionView):
+    may = staticmethod(rules.may_withdraw_case)
+
     def perform(self, request, case, reason):
         services.case_withdraw(actor=request.user, case=case, reason=reason)
 
 
 class CaseClose(CaseTransitionView):
-    coordinator_only = True
+    may = staticmethod(rules.may_close_case)
+    refusal = "coordinator_only"
 
     def perform(self, request, case, reason):
         services.case_close(actor=request.user, case=case, reason=reason)
@@ -199,7 +169,8 @@ class CaseClose(CaseTransitionView):
 class CasePurge(CaseTransitionView):
     """Destroy a closed case's data key: content gone for good, facts kept."""
 
-    coordinator_only = True
+    may = staticmethod(rules.may_purge_case)
+    refusal = "coordinator_only"
 
     def perform(self, request, case, reason):
         services.case_purge(actor=request.user, case=case, reason=reason)
@@ -226,12 +197,9 @@ class CaseScreen(APIView):
             user=request.user,
             view_perm=VIEW_NETWORK,
         )
-        require(
-            case_permission(request.user, "conferences.add_case", network)
-            or case_permission(request.user, COORDINATE, network),
-            code="not_a_submitting_agency",
+        findings = screening.case_screen(
+            network=network, fields=body.validated_data["fields"], actor=request.user
         )
-        findings = screening.case_screen(network=network, fields=body.validated_data["fields"])
         return Response({"findings": [screening.finding_as_dict(f) for f in findings]})
 
 
@@ -248,13 +216,18 @@ class ScreeningTermList(generics.ListCreateAPIView):
     kind = ScreeningTerm.Kind.ALLOWED
 
     def network(self) -> Network:
-        return get_for_action(
+        """404 for a network the person does not see; 403 (before validating a term) unless
+        they manage its screening terms."""
+        network = get_visible_or_404(
             Network.objects.all(),
             pk=self.kwargs["network_pk"],
             user=self.request.user,
             view_perm=VIEW_NETWORK,
-            action_perm=COORDINATE,
         )
+        require(
+            rules.may_manage_screening_terms(self.request.user, network), code="permission_denied"
+        )
+        return network
 
     def get_queryset(self):
         return ScreeningTerm.objects.filter(network=self.network(), kind=self.kind)
@@ -283,47 +256,3 @@ class AllowedTermList(ScreeningTermList):
 
 class ForbiddenTermList(ScreeningTermList):
     kind = ScreeningTerm.Kind.FORBIDDEN
-
-
-class AccessRecordFilter(filters.FilterSet):
-    network = IdFilter()  # plain numbers: see CaseFilter
-    person = IdFilter()
-    case = IdFilter()
-    at_from = filters.DateTimeFilter(field_name="at", lookup_expr="gte")
-    at_to = filters.DateTimeFilter(field_name="at", lookup_expr="lt")
-    date = filters.DateFilter(field_name="at", lookup_expr="date")
-
-    class Meta:
-        model = AccessRecord
-        fields = ["network", "person", "case", "date", "at_from", "at_to"]
-
-
-class AccessRecordList(generics.ListAPIView):
-    """The access log of the networks the person audits or coordinates."""
-
-    serializer_class = AccessRecordSerializer
-    queryset = AccessRecord.objects.none()  # for the schema
-    filterset_class = AccessRecordFilter
-
-    def get_queryset(self):
-        records = visible_access_records(self.request.user)
-        if records is None:
-            raise Forbidden(
-                "auditor_or_coordinator_only",
-                _("Only a network's auditors and coordinators read its access log."),
-            )
-        return records.select_related("person", "case")
-
-
-class AccessChainVerify(APIView):
-    """Check a network's access chain end to end, and against its witness where the service
-    can read it (auditors only). `?network=` is needed when the person audits more than one
-    network."""
-
-    @extend_schema(
-        parameters=[OpenApiParameter("network", int, required=False)],
-        responses={200: ChainReportSerializer, 404: NOT_FOUND},
-    )
-    def get(self, request):
-        network = get_network_to_verify(request.user, request.query_params.get("network"))
-        return Response(access_chain_verify(network).as_dict(network.pk))

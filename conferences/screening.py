@@ -15,7 +15,9 @@ from django.utils.translation import gettext as _
 from agencies.models import Agency, User
 from conferences import deidentify, encryption
 from conferences.models import ScreeningTerm
+from config.errors import Forbidden
 from network.models import Network
+from permissions import rules
 
 
 def term_hasher(network: Network):
@@ -64,8 +66,15 @@ def screening_context(network: Network) -> deidentify.ScreeningContext:
     )
 
 
-def case_screen(*, network: Network, fields: dict[str, str]) -> list[deidentify.Finding]:
-    """Findings of personal data in the given texts, per the network's rules."""
+def case_screen(
+    *, network: Network, fields: dict[str, str], actor: User | None = None
+) -> list[deidentify.Finding]:
+    """Findings of personal data in the given texts, per the network's rules. For a person
+    (the dry run: the findings tell which terms the network forbids), 403
+    `not_a_submitting_agency` unless they may screen texts there; `actor=None` is a service
+    screening what it was given (a submission, already checked)."""
+    if actor is not None and not rules.may_screen_texts(actor, network):
+        raise Forbidden("not_a_submitting_agency")
     return deidentify.screen(fields, screening_context(network))
 
 
@@ -85,7 +94,10 @@ def screening_term_add(
 ) -> tuple[ScreeningTerm, bool]:
     """Record an allowed term (a finding a coordinator accepted as a false positive, with
     the reason) or a forbidden term (kept only as its keyed hash). Adding the same term
-    again returns the existing entry."""
+    again returns the existing entry. 403 `permission_denied` unless the actor manages the
+    network's screening terms."""
+    if not rules.may_manage_screening_terms(actor, network):
+        raise Forbidden("permission_denied")
     normalised = deidentify.normalise_term(term)
     if not normalised:
         raise ValidationError({"term": [_("The term is empty.")]})

@@ -1,4 +1,5 @@
-"""HTTP shapes of cases, screening and the access audit (API.md "Cases", "Audit")."""
+"""HTTP shapes of cases and screening (API.md "Cases"); the audit's are in
+`permissions.serializers`."""
 
 from rest_framework import serializers
 
@@ -6,6 +7,7 @@ from agencies.models import Agency
 from conferences.models import NARRATIVE_FIELDS, Case, ScreeningTerm
 from config.serializers import IdField, SingleLineCharField, display_field
 from network.models import Network
+from permissions.rules import CASE_CONTENT_OTP_REQUIRED
 from permissions.selectors import visible_networks
 
 NARRATIVE_MAX = 20_000
@@ -65,9 +67,6 @@ class CaseContentSerializer(serializers.Serializer):
     questions = serializers.CharField(allow_blank=True)
 
 
-CONTENT_REFUSAL_OTP = "otp_required"
-
-
 class CaseDetailSerializer(CaseSerializer):
     """Facts plus `content`: the narratives where the reader may read them, else null.
     `content_refusal` says why content a reader could otherwise read is withheld
@@ -75,7 +74,7 @@ class CaseDetailSerializer(CaseSerializer):
 
     content = CaseContentSerializer(allow_null=True, read_only=True)
     content_refusal = serializers.ChoiceField(
-        choices=[CONTENT_REFUSAL_OTP], allow_null=True, read_only=True
+        choices=[CASE_CONTENT_OTP_REQUIRED], allow_null=True, read_only=True
     )
 
     class Meta(CaseSerializer.Meta):
@@ -179,51 +178,3 @@ class ScreeningTermSerializer(serializers.ModelSerializer):
         if entry.kind == ScreeningTerm.Kind.ALLOWED:
             data["term"] = entry.term
         return data
-
-
-class AccessRecordSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    network = serializers.IntegerField(source="network_id")
-    sequence = serializers.IntegerField()
-    at = serializers.DateTimeField()
-    person = serializers.IntegerField(source="person_id")
-    person_name = serializers.CharField(source="person.display_name")
-    case = serializers.IntegerField(source="case_id")
-    fields = serializers.ListField(child=serializers.CharField())
-    via = serializers.CharField()
-
-
-class WitnessCheckSerializer(serializers.Serializer):
-    """How the chain compares with the witness lines written by `manage.py audit_witness`."""
-
-    sequence = serializers.IntegerField(
-        allow_null=True, help_text="The witnessed sequence the status is about."
-    )
-    at = serializers.CharField(
-        allow_null=True, help_text="When that head was witnessed (ISO 8601, as written)."
-    )
-    status = serializers.ChoiceField(
-        choices=["ok", "behind_witness", "differs", "bad_line"],
-        help_text=(
-            "behind_witness: records up to a witnessed sequence are missing; differs: a "
-            "witnessed record was replaced; bad_line: a witness line fails its MAC."
-        ),
-    )
-    bad_lines = serializers.ListField(
-        child=serializers.IntegerField(),
-        help_text="Line numbers in the witness whose MAC does not verify.",
-    )
-
-
-class ChainReportSerializer(serializers.Serializer):
-    network = serializers.IntegerField()
-    ok = serializers.BooleanField()
-    records = serializers.IntegerField()
-    first_broken = serializers.IntegerField(
-        allow_null=True,
-        help_text="The first sequence that does not verify (or is missing, or no longer "
-        "matches the witness).",
-    )
-    witness = WitnessCheckSerializer(
-        required=False, help_text="Present only when a witness line names the network."
-    )

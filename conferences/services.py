@@ -1,19 +1,19 @@
-"""Every write and state transition of a case, and the one place content is unsealed.
+"""Every write and state transition of a case, and its one read for a response.
 
-Each transition locks the case, checks its state, writes with `update_fields`, records a
-`CaseTransition` and makes the grants the event calls for, in one transaction. An illegal
-transition raises `Conflict` with a rule code (409).
+Each service that acts for a person first asks `permissions.rules` whether they may, and
+raises `Forbidden` with the rule's code (403) otherwise. Each transition locks the case,
+checks its state, writes with `update_fields`, records a `CaseTransition` and makes the
+grants the event calls for, in one transaction. An illegal transition raises `Conflict`
+with a rule code (409). Narratives are sealed and unsealed through `conferences.sealing`
+only, and leave for a response only through `sealing.read_audited`.
 """
-
-import logging
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django.views.decorators.debug import sensitive_variables
 
 from agencies.models import Agency, User
-from conferences import encryption, screening
+from conferences import encryption, screening, sealing
 from conferences.models import (
     NARRATIVE_FIELDS,
     AgendaItem,
@@ -22,13 +22,13 @@ from conferences.models import (
     CaseTransition,
     MeetingStatus,
 )
+from conferences.selectors import with_case_relations
 from config import clock
-from config.errors import ApplicationError, Conflict, IntegrityAlarm
+from config.errors import ApplicationError, Conflict, Forbidden
 from network.fiscal import era_of_year, fiscal_year_of
 from network.models import Network
+from permissions import rules
 from permissions import services as grants
-
-logger = logging.getLogger("renkei.cases")
 
 FACT_FIELDS = (
     "title",
@@ -74,19 +74,6 @@ class PersonalDataFound(ApplicationError):
             extra={"findings": [screening.finding_as_dict(f) for f in findings]},
         )
         self.findings = findings
-
-
-def _aad(case: Case, field: str) -> bytes:
-    return encryption.field_aad(Case._meta.label_lower, field, case.pk)
-
-
-@sensitive_variables()
-def _seal_narratives(case: Case, narratives: dict[str, str]) -> list[str]:
-    keys = encryption.DataKeyCache()
-    for field, text in narratives.items():
-        sealed = encryption.seal(case.data_key, text, aad=_aad(case, field), keys=keys)
-        setattr(case, field, sealed)
-    return list(narratives)
 
 
 def _record(
@@ -140,6 +127,12 @@ def _locked(case: Case) -> Case:
     return Case.objects.select_for_update().select_related("data_key").get(pk=case.pk)
 
 
+def _require(allowed: bool, code: str) -> None:
+    """403 with the rule's code (the message is the API's for any refusal)."""
+    if not allowed:
+        raise Forbidden(code)
+
+
 @transaction.atomic
 def case_create(
     *,
@@ -149,7 +142,9 @@ def case_create(
     **fields,
 ) -> Case:
     """Start a draft case for the author's agency, its narratives sealed under a new data
-    key of its own. Only the author's agency sees it until it is submitted."""
+    key of its own. Only the author's agency sees it until it is submitted. 403
+    `not_a_submitting_agency` unless the author may start cases in the network."""
+    _require(rules.may_start_case(author, network), "not_a_submitting_agency")
     narratives = {f: fields.pop(f) for f in NARRATIVE_FIELDS if f in fields}
     unknown = set(fields) - set(FACT_FIELDS)
     if unknown:
@@ -163,7 +158,7 @@ def case_create(
     )
     case.full_clean(exclude=["data_key", *NARRATIVE_FIELDS])
     case.save()  # the record needs its id before anything is bound to it
-    sealed = _seal_narratives(case, {f: narratives.get(f, "") for f in NARRATIVE_FIELDS})
+    sealed = sealing.seal(case, {f: narratives.get(f, "") for f in NARRATIVE_FIELDS})
     case.save(update_fields=sealed)
     case.involved_agencies.set(involved_agencies)
     _record(case, actor=author, to=CaseStatus.DRAFT)
@@ -175,7 +170,9 @@ def case_create(
 def case_update(
     *, actor: User, case: Case, involved_agencies: list[Agency] | None = None, **fields
 ) -> Case:
-    """Change a draft's facts or narratives (only the named ones). 409 once submitted."""
+    """Change a draft's facts or narratives (only the named ones). 403 `not_your_case` but
+    for the submitting agency; 409 once submitted."""
+    _require(rules.may_edit_case(actor, case), "not_your_case")
     case = _locked(case)
     if case.status != CaseStatus.DRAFT:
         raise Conflict("case_not_draft", _("Only a draft can be edited."))
@@ -186,32 +183,11 @@ def case_update(
     for name, value in fields.items():
         setattr(case, name, value)
     case.full_clean(exclude=["data_key", *NARRATIVE_FIELDS])
-    changed = [*fields, *_seal_narratives(case, narratives), "updated_at"]
+    changed = [*fields, *sealing.seal(case, narratives), "updated_at"]
     case.save(update_fields=changed)
     if involved_agencies is not None:
         case.involved_agencies.set(involved_agencies)
     return case
-
-
-@sensitive_variables()
-def case_narratives_unseal(case: Case, fields=NARRATIVE_FIELDS) -> dict[str, str]:
-    """Unseal narratives in memory (the data key unwrapped once). Callers are the two that
-    may: the content read (which audits it) and the submission's screening (which keeps
-    nothing). Purged content is NULL and comes back as no entry. A value that does not
-    belong where it is (copied from another record or field, altered) raises
-    IntegrityAlarm (500) after logging it as critical; nothing of it is returned."""
-    keys = encryption.DataKeyCache()
-    try:
-        return {
-            field: encryption.unseal(
-                case.data_key, getattr(case, field), aad=_aad(case, field), keys=keys
-            )
-            for field in fields
-            if getattr(case, field) is not None
-        }
-    except (encryption.DecryptionError, encryption.KeyDestroyedError) as error:
-        logger.critical("case %s: sealed content failed to open: %s", case.pk, error)
-        raise IntegrityAlarm("content_integrity") from None
 
 
 def _next_code(network: Network, fiscal_year: int) -> tuple[int, str]:
@@ -233,18 +209,24 @@ def case_submit(*, actor: User, case: Case) -> Case:
     """Screen a draft and submit it: a code for the fiscal year, the network's coordinators
     granted. Raises PersonalDataFound (422) with the findings, leaving the draft as it was;
     the findings' excerpts are case content, so that reading is recorded (and committed)
-    before the refusal goes out."""
+    before the refusal goes out. 403 `not_your_case` but for the submitting agency."""
+    _require(rules.may_submit_case(actor, case), "not_your_case")
     with transaction.atomic():
         # The network row lock serialises code assignment within the network.
         network = Network.objects.select_for_update().get(pk=case.network_id)
         case = _locked(case)
         _guard(case, "submit")
-        texts = {"title": case.title, **case_narratives_unseal(case)}
+        texts = {"title": case.title, **sealing.unseal(case, NARRATIVE_FIELDS)}
         findings = screening.case_screen(network=network, fields=texts)
         if findings:
-            fields = sorted({finding.field for finding in findings})
-            grants.access_record_write(
-                person=actor, case=case, fields=fields, via="POST /cases/{id}/submit/ (findings)"
+            # The findings' excerpts go out in the refusal: an audited reading of the
+            # fields they come from.
+            sealing.read_audited(
+                reader=actor,
+                cases=[case],
+                fields=sorted({finding.field for finding in findings}),
+                via="POST /cases/{id}/submit/ (findings)",
+                read=lambda _keys: findings,
             )
         else:
             now = clock.now()
@@ -269,7 +251,9 @@ def case_submit(*, actor: User, case: Case) -> Case:
 def case_withdraw(*, actor: User, case: Case, reason: str = "") -> Case:
     """The submitting agency takes a case back (draft, submitted or scheduled). It keeps its
     code, so codes never gap. A scheduled case leaves the agendas of open meetings, and
-    what those meetings granted on it is withdrawn (consent may have been withdrawn)."""
+    what those meetings granted on it is withdrawn (consent may have been withdrawn). 403
+    `not_your_case` but for the submitting agency."""
+    _require(rules.may_withdraw_case(actor, case), "not_your_case")
     case = _locked(case)
     if case.status == CaseStatus.WITHDRAWN:
         return case
@@ -288,7 +272,9 @@ def case_withdraw(*, actor: User, case: Case, reason: str = "") -> Case:
 
 @transaction.atomic
 def case_close(*, actor: User, case: Case, reason: str = "") -> Case:
-    """A coordinator closes a case; the retention period starts now."""
+    """A coordinator closes a case; the retention period starts now. 403 `coordinator_only`
+    for anyone else."""
+    _require(rules.may_close_case(actor, case), "coordinator_only")
     case = _locked(case)
     if case.status == CaseStatus.CLOSED:
         return case
@@ -305,7 +291,11 @@ def case_close(*, actor: User, case: Case, reason: str = "") -> Case:
 @transaction.atomic
 def case_purge(*, actor: User | None, case: Case, reason: str = "") -> Case:
     """Destroy a closed case's data key: its content becomes unrecoverable with any key in
-    the keyring, while its facts and statistics stay. Idempotent. 409 unless closed."""
+    the keyring, while its facts and statistics stay. Idempotent. 409 unless closed. A person
+    must coordinate the network (403 `coordinator_only`); `actor=None` is the service's own
+    retention job (`cases_purge_expired`)."""
+    if actor is not None:
+        _require(rules.may_purge_case(actor, case), "coordinator_only")
     case = _locked(case)
     if case.purged_at is not None:
         return case
@@ -344,15 +334,62 @@ def cases_purge_expired(*, now=None) -> list[Case]:
     ]
 
 
-@transaction.atomic
+# --- reading a case for a response ----------------------------------------------------------
+
+
+def case_narratives_unseal(case: Case, fields=NARRATIVE_FIELDS) -> dict[str, str]:
+    """The case's narratives in memory, through `sealing.unseal`, for the writes that screen
+    what they keep; nothing is recorded, so nothing of it may reach a response. Purged
+    (NULL) fields come back as no entry."""
+    present = [field for field in fields if getattr(case, field) is not None]
+    return sealing.unseal(case, present)
+
+
 def case_content_read(*, reader: User, case: Case, via: str) -> dict[str, str]:
-    """Unseal a case's content for a response and record that reading in the access chain,
-    in one transaction: no record, no content. The caller has established (through
-    `permissions.selectors.case_access`) that the reader may read it. 409 `content_purged`
-    for a purged case: there is nothing to read, and nothing is recorded."""
-    if case.purged_at is not None:
-        raise Conflict("content_purged", _("This case's content has been destroyed."))
-    content = case_narratives_unseal(case)
-    content = {field: content.get(field, "") for field in NARRATIVE_FIELDS}
-    grants.access_record_write(person=reader, case=case, fields=list(NARRATIVE_FIELDS), via=via)
-    return content
+    """A case's narratives for a response, unsealed and recorded in the access chain in one
+    transaction (`sealing.read_audited`): no record, no content. 403 `permission_denied`
+    unless the reader may read them now; 409 `content_purged` for a purged case (nothing is
+    there to read, whoever asks)."""
+    sealing.require_not_purged(case)
+    _require(rules.may_read_case_content(reader, case), "permission_denied")
+    return sealing.read_audited(
+        reader=reader,
+        cases=[case],
+        fields=list(NARRATIVE_FIELDS),
+        via=via,
+        read=lambda keys: sealing.unseal(case, NARRATIVE_FIELDS, keys=keys),
+    )
+
+
+def case_detail_read(*, reader: User, case: Case, via: str) -> dict:
+    """What a reader of the case's facts gets: `{"case": the case, "content": narratives or
+    None, "content_refusal": None or "otp_required"}`. Content only where the reader may read
+    it now (audited, `case_content_read`); a reader the network's second-factor rule turns
+    away gets `content_refusal` (`rules.case_content_answer`). The caller has found the case
+    among those the reader sees (`conferences.selectors.visible_case_or_404`)."""
+    answer = rules.case_content_answer(reader, case)
+    content = None
+    if answer == rules.CASE_CONTENT_SHOWN:
+        content = case_content_read(reader=reader, case=case, via=via)
+    refusal = answer if answer == rules.CASE_CONTENT_OTP_REQUIRED else None
+    return {"case": case, "content": content, "content_refusal": refusal}
+
+
+def _with_relations(case: Case) -> Case:
+    return with_case_relations(Case.objects.all()).get(pk=case.pk)
+
+
+@transaction.atomic
+def case_create_and_read(*, author: User, network: Network, via: str, **fields) -> dict:
+    """`case_create`, and the new case read back for the response (`case_detail_read`) in
+    the same transaction: if the reading is refused, nothing was created."""
+    case = case_create(author=author, network=network, **fields)
+    return case_detail_read(reader=author, case=_with_relations(case), via=via)
+
+
+@transaction.atomic
+def case_update_and_read(*, actor: User, case: Case, via: str, **fields) -> dict:
+    """`case_update`, and the case read back for the response (`case_detail_read`) in the
+    same transaction: if the reading is refused, nothing was changed."""
+    case_update(actor=actor, case=case, **fields)
+    return case_detail_read(reader=actor, case=_with_relations(case), via=via)

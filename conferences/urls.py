@@ -1,6 +1,7 @@
 from django.urls import path
 
 from conferences import api, calendar_api, decision_api, meeting_api, minutes_api, plan_api
+from permissions import api as audit_api
 
 urlpatterns = [
     path("cases/", api.CaseListCreate.as_view(), name="case-list"),
@@ -78,8 +79,8 @@ urlpatterns = [
         plan_api.MeetingPlanView.as_view(),
         name="meeting-plans",
     ),
-    path("audit/access/", api.AccessRecordList.as_view(), name="audit-access"),
-    path("audit/verify/", api.AccessChainVerify.as_view(), name="audit-verify"),
+    path("audit/access/", audit_api.AccessRecordList.as_view(), name="audit-access"),
+    path("audit/verify/", audit_api.AccessChainVerify.as_view(), name="audit-verify"),
     path(
         "meetings/<str:pk>/calendar.ics",
         calendar_api.MeetingCalendar.as_view(),

@@ -84,3 +84,67 @@ def may_reset_second_factor(actor, network) -> bool:
     """Coordinators of the network reset its people's second factor (not their own:
     `signin.services.second_factor_reset` refuses that)."""
     return coordinates(actor, network)
+
+
+# --- cases ---
+
+
+def may_start_case(user, network) -> bool:
+    """Staff of an agency seated now in the network's practitioners' tier start drafts
+    (not auditors or representatives there, not platform admins)."""
+    return selectors.case_permission(user, "conferences.add_case", network)
+
+
+def may_edit_case(user, case) -> bool:
+    """The submitting agency's staff write its case (a draft's facts and narratives). Whether
+    they see it at all is `selectors.case_access`'s to say, first."""
+    return selectors.case_permission(user, "conferences.change_case", case)
+
+
+def may_submit_case(user, case) -> bool:
+    """The submitting agency submits its draft (the state rule is `may_start`'s)."""
+    return may_edit_case(user, case)
+
+
+def may_withdraw_case(user, case) -> bool:
+    """The submitting agency takes its case back (consent may have been withdrawn)."""
+    return may_edit_case(user, case)
+
+
+def may_close_case(user, case) -> bool:
+    """The network's coordinators close its cases."""
+    return coordinates(user, case.network)
+
+
+def may_purge_case(user, case) -> bool:
+    """The network's coordinators destroy a closed case's content (the retention job does it
+    too, as the service itself, with no person)."""
+    return coordinates(user, case.network)
+
+
+def may_screen_texts(user, network) -> bool:
+    """The screening's dry run, which tells which terms the network forbids: for those who
+    write the network's cases and its coordinators, nobody else."""
+    return may_start_case(user, network) or coordinates(user, network)
+
+
+def may_read_case_content(user, case) -> bool:
+    """Whether the person may read the case's content now (the second factor aside): the
+    facts rule, a content grant valid now, a current pledge, content not purged."""
+    return selectors.case_access(user, case).content
+
+
+CASE_CONTENT_SHOWN = "shown"
+CASE_CONTENT_OTP_REQUIRED = "otp_required"
+
+
+def case_content_answer(user, case) -> str | None:
+    """What a reader of a case's facts gets of its content: `CASE_CONTENT_SHOWN`; or
+    `CASE_CONTENT_OTP_REQUIRED` when they may read it but the network wants a sign-in made
+    with a second factor (so a client can ask them to sign in again); or None (not theirs
+    to read, purged: nothing is said)."""
+    if not may_read_case_content(user, case):
+        return None
+    if not second_factor_satisfied(user, case.network):
+        return CASE_CONTENT_OTP_REQUIRED
+    return CASE_CONTENT_SHOWN
