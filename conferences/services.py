@@ -142,9 +142,11 @@ def case_create(
     **fields,
 ) -> Case:
     """Start a draft case for the author's agency, its narratives sealed under a new data
-    key of its own. Only the author's agency sees it until it is submitted. 403
-    `not_a_submitting_agency` unless the author may start cases in the network."""
-    _require(rules.may_start_case(author, network), "not_a_submitting_agency")
+    key of its own. Only the author's agency sees it until it is submitted.
+
+    The person is checked by `case_create_and_read` (`rules.may_start_case`), the service a
+    person starts a case through; this one is its building block (and the demo loader's,
+    and the tests' that write cases at moments before the author's seat began)."""
     narratives = {f: fields.pop(f) for f in NARRATIVE_FIELDS if f in fields}
     unknown = set(fields) - set(FACT_FIELDS)
     if unknown:
@@ -366,7 +368,9 @@ def case_detail_read(*, reader: User, case: Case, via: str) -> dict:
     None, "content_refusal": None or "otp_required"}`. Content only where the reader may read
     it now (audited, `case_content_read`); a reader the network's second-factor rule turns
     away gets `content_refusal` (`rules.case_content_answer`). The caller has found the case
-    among those the reader sees (`conferences.selectors.visible_case_or_404`)."""
+    among those the reader sees (`conferences.selectors.visible_case_or_404`); called
+    directly for someone who does not, it refuses (403 `permission_denied`)."""
+    _require(rules.may_see_case(reader, case), "permission_denied")
     answer = rules.case_content_answer(reader, case)
     content = None
     if answer == rules.CASE_CONTENT_SHOWN:
@@ -381,8 +385,11 @@ def _with_relations(case: Case) -> Case:
 
 @transaction.atomic
 def case_create_and_read(*, author: User, network: Network, via: str, **fields) -> dict:
-    """`case_create`, and the new case read back for the response (`case_detail_read`) in
-    the same transaction: if the reading is refused, nothing was created."""
+    """A person starts a case: 403 `not_a_submitting_agency` unless they may start cases in
+    the network (`rules.may_start_case`); then `case_create`, and the new case read back for
+    the response (`case_detail_read`) in the same transaction: if the reading is refused,
+    nothing was created."""
+    _require(rules.may_start_case(author, network), "not_a_submitting_agency")
     case = case_create(author=author, network=network, **fields)
     return case_detail_read(reader=author, case=_with_relations(case), via=via)
 

@@ -128,6 +128,12 @@ def may_screen_texts(user, network) -> bool:
     return may_start_case(user, network) or coordinates(user, network)
 
 
+def may_see_case(user, case) -> bool:
+    """Whether the person may see the case's facts (code, bands, status) now: what the
+    lists and `conferences.selectors.visible_case_or_404` show them."""
+    return selectors.visible_cases(user).filter(pk=case.pk).exists()
+
+
 def may_read_case_content(user, case) -> bool:
     """Whether the person may read the case's content now (the second factor aside): the
     facts rule, a content grant valid now, a current pledge, content not purged."""
