@@ -340,9 +340,10 @@ def cases_purge_expired(*, now=None) -> list[Case]:
 
 
 def case_narratives_unseal(case: Case, fields=NARRATIVE_FIELDS) -> dict[str, str]:
-    """The case's narratives in memory, through `sealing.unseal`, for the writes that screen
-    what they keep; nothing is recorded, so nothing of it may reach a response. Purged
-    (NULL) fields come back as no entry."""
+    """The case's narratives in memory, through `sealing.unseal` (no sealing code of its
+    own), purged (NULL) fields as no entry. Nothing is recorded, so nothing of it may reach a
+    response: responses go through `case_content_read`. No service calls it (the submission
+    screens through `sealing.unseal`); the checks of content at rest do."""
     present = [field for field in fields if getattr(case, field) is not None]
     return sealing.unseal(case, present)
 
@@ -354,6 +355,10 @@ def case_content_read(*, reader: User, case: Case, via: str) -> dict[str, str]:
     there to read, whoever asks)."""
     sealing.require_not_purged(case)
     _require(rules.may_read_case_content(reader, case), "permission_denied")
+    return _content_read(reader=reader, case=case, via=via)
+
+
+def _content_read(*, reader: User, case: Case, via: str) -> dict[str, str]:
     return sealing.read_audited(
         reader=reader,
         cases=[case],
@@ -373,8 +378,8 @@ def case_detail_read(*, reader: User, case: Case, via: str) -> dict:
     _require(rules.may_see_case(reader, case), "permission_denied")
     answer = rules.case_content_answer(reader, case)
     content = None
-    if answer == rules.CASE_CONTENT_SHOWN:
-        content = case_content_read(reader=reader, case=case, via=via)
+    if answer == rules.CASE_CONTENT_SHOWN:  # `case_content_read`'s check, already made
+        content = _content_read(reader=reader, case=case, via=via)
     refusal = answer if answer == rules.CASE_CONTENT_OTP_REQUIRED else None
     return {"case": case, "content": content, "content_refusal": refusal}
 
