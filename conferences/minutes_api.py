@@ -1,6 +1,5 @@
 """HTTP endpoints for a meeting's minutes, the comments on them, and attendance."""
 
-from django.db import transaction
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.generics import GenericAPIView
@@ -12,9 +11,12 @@ from conferences.models import Attendance, MinutesComment
 from conferences.selectors import visible_meeting_or_404
 from config.serializers import IdField, display_field
 from permissions.access import require
-from permissions.rules import coordinates
-
-COORDINATE = "network.coordinate_network"
+from permissions.rules import (
+    may_comment_on_minutes,
+    may_read_minutes,
+    may_record_attendance,
+    may_write_minutes,
+)
 
 
 class MinutesBodySerializer(serializers.Serializer):
@@ -46,15 +48,6 @@ class MinutesSerializer(serializers.Serializer):
     amendments = AmendmentOutSerializer(many=True)
 
 
-def _read(request, meeting, via):
-    coordinates = request.user.has_perm(COORDINATE, meeting.network)
-    require(
-        services.may_read_minutes(request.user, meeting, coordinates=coordinates),
-        code="minutes_not_readable",
-    )
-    return services.minutes_read(reader=request.user, meeting=meeting, via=via)
-
-
 class MinutesView(APIView):
     """GET: who may read the meeting (case-content rules for practitioners' meetings, and
     audited); PUT `{body}`: coordinators, until approved (409 then)."""
@@ -62,23 +55,25 @@ class MinutesView(APIView):
     @extend_schema(responses=MinutesSerializer)
     def get(self, request, pk):
         meeting = visible_meeting_or_404(request.user, pk)
-        return Response(
-            MinutesSerializer(_read(request, meeting, "GET /meetings/{id}/minutes/")).data
+        data = services.minutes_read(
+            reader=request.user, meeting=meeting, via="GET /meetings/{id}/minutes/"
         )
+        return Response(MinutesSerializer(data).data)
 
     @extend_schema(request=MinutesBodySerializer, responses=MinutesSerializer)
     def put(self, request, pk):
         meeting = visible_meeting_or_404(request.user, pk)
-        require(coordinates(request.user, meeting.network), code="coordinator_only")
+        require(may_write_minutes(request.user, meeting), code="coordinator_only")
         body = MinutesBodySerializer(data=request.data)
         body.is_valid(raise_exception=True)
         # One transaction with the reading: a response refused (the second factor) leaves
         # nothing written.
-        with transaction.atomic():
-            services.minutes_save(
-                actor=request.user, meeting=meeting, body=body.validated_data["body"]
-            )
-            data = _read(request, meeting, "PUT /meetings/{id}/minutes/")
+        data = services.minutes_save_and_read(
+            actor=request.user,
+            meeting=meeting,
+            body=body.validated_data["body"],
+            via="PUT /meetings/{id}/minutes/",
+        )
         return Response(MinutesSerializer(data).data)
 
 
@@ -90,13 +85,12 @@ class MinutesStep(APIView):
     @extend_schema(request=None, responses=MinutesSerializer)
     def post(self, request, pk):
         meeting = visible_meeting_or_404(request.user, pk)
-        require(coordinates(request.user, meeting.network), code="coordinator_only")
-        with transaction.atomic():
-            if self.step == "circulate":
-                services.minutes_circulate(actor=request.user, meeting=meeting)
-            else:
-                services.minutes_approve(actor=request.user, meeting=meeting)
-            data = _read(request, meeting, f"POST /minutes/{self.step}/")
+        step = (
+            services.minutes_circulate_and_read
+            if self.step == "circulate"
+            else services.minutes_approve_and_read
+        )
+        data = step(actor=request.user, meeting=meeting, via=f"POST /minutes/{self.step}/")
         return Response(MinutesSerializer(data).data)
 
 
@@ -106,12 +100,15 @@ class MinutesAmend(APIView):
     @extend_schema(request=AmendmentSerializer, responses={201: MinutesSerializer})
     def post(self, request, pk):
         meeting = visible_meeting_or_404(request.user, pk)
-        require(coordinates(request.user, meeting.network), code="coordinator_only")
+        require(may_write_minutes(request.user, meeting), code="coordinator_only")
         body = AmendmentSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        with transaction.atomic():
-            services.minutes_amend(actor=request.user, meeting=meeting, **body.validated_data)
-            data = _read(request, meeting, "POST /meetings/{id}/minutes/amendments/")
+        data = services.minutes_amend_and_read(
+            actor=request.user,
+            meeting=meeting,
+            via="POST /meetings/{id}/minutes/amendments/",
+            **body.validated_data,
+        )
         return Response(MinutesSerializer(data).data, status=201)
 
 
@@ -133,44 +130,28 @@ class MinutesCommentList(GenericAPIView):
     @extend_schema(responses=MinutesCommentSerializer(many=True))
     def get(self, request, pk):
         meeting = visible_meeting_or_404(request.user, pk)
-        coordinates = request.user.has_perm(COORDINATE, meeting.network)
-        require(
-            services.may_read_minutes(request.user, meeting, coordinates=coordinates),
-            code="minutes_not_readable",
-        )
-        page = self.paginate_queryset(services.minutes_comments(meeting))
         rows = services.minutes_comments_read(
             reader=request.user,
             meeting=meeting,
-            comments=page,
             via="GET /meetings/{id}/minutes/comments/",
+            page=self.paginate_queryset,
         )
         return self.get_paginated_response(MinutesCommentSerializer(rows, many=True).data)
 
     @extend_schema(request=MinutesCommentSerializer, responses={201: MinutesCommentSerializer})
     def post(self, request, pk):
         meeting = visible_meeting_or_404(request.user, pk)
-        coordinates = request.user.has_perm(COORDINATE, meeting.network)
-        require(
-            services.may_read_minutes(request.user, meeting, coordinates=coordinates),
-            code="minutes_not_readable",
-        )
-        require(
-            services.may_comment_on_minutes(request.user, meeting, coordinates=coordinates),
-            code="not_invited",
-        )
+        # 403 before the body is validated (the services ask the same again).
+        require(may_read_minutes(request.user, meeting), code="minutes_not_readable")
+        require(may_comment_on_minutes(request.user, meeting), code="not_invited")
         body = MinutesCommentSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        with transaction.atomic():
-            comment = services.minutes_comment_add(
-                author=request.user, meeting=meeting, body=body.validated_data["body"]
-            )
-            [row] = services.minutes_comments_read(
-                reader=request.user,
-                meeting=meeting,
-                comments=[comment],
-                via="POST /meetings/{id}/minutes/comments/",
-            )
+        row = services.minutes_comment_add_and_read(
+            author=request.user,
+            meeting=meeting,
+            body=body.validated_data["body"],
+            via="POST /meetings/{id}/minutes/comments/",
+        )
         return Response(MinutesCommentSerializer(row).data, status=201)
 
 
@@ -207,7 +188,7 @@ class AttendanceView(APIView):
     )
     def put(self, request, pk):
         meeting = visible_meeting_or_404(request.user, pk)
-        require(coordinates(request.user, meeting.network), code="coordinator_only")
+        require(may_record_attendance(request.user, meeting), code="coordinator_only")
         entries = AttendanceEntrySerializer(data=request.data, many=True)
         entries.is_valid(raise_exception=True)
         rows = services.attendance_record(

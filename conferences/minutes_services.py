@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_variables
 
 from agencies.models import User
-from conferences import encryption
+from conferences import encryption, sealing
 from conferences.models import (
     Attendance,
     Case,
@@ -28,47 +28,69 @@ from conferences.models import (
     MinutesRevision,
 )
 from config import clock
-from config.errors import Conflict, IntegrityAlarm
-from network.fiscal import fiscal_year_of
-from network.models import ConfidentialityPledge, Tier
-from permissions import services as grants
-from permissions.rules import within_content_window
-from permissions.selectors import standing_invitations
+from config.errors import Conflict, Forbidden
+from permissions.rules import (
+    may_comment_on_minutes,
+    may_read_minutes,
+    may_record_attendance,
+    may_write_minutes,
+    minutes_are_case_content,
+)
+
+SEALED = ["sealed_body"]
 
 
-def minutes_are_sealed(meeting: Meeting) -> bool:
-    return meeting.tier == Tier.PRACTITIONERS
+def _refuse_unless(allowed: bool, code: str) -> None:
+    if not allowed:
+        raise Forbidden(code)
 
 
-def _aad(obj) -> bytes:
-    return encryption.field_aad(obj._meta.label_lower, "sealed_body", obj.pk)
+def _require_writer(actor: User, meeting: Meeting) -> None:
+    _refuse_unless(may_write_minutes(actor, meeting), "coordinator_only")
+
+
+def _require_reader(reader: User, meeting: Meeting) -> None:
+    _refuse_unless(may_read_minutes(reader, meeting), "minutes_not_readable")
 
 
 @sensitive_variables()
-def _set_body(obj, minutes: Minutes, text: str) -> list[str]:
-    if minutes_are_sealed(minutes.meeting):
-        obj.sealed_body = encryption.seal(minutes.data_key, text, aad=_aad(obj))
+def _store_body(obj, minutes: Minutes, text: str) -> list[str]:
+    """Put `text` into the saved record `obj` (the minutes, a revision or a comment): sealed
+    when the minutes are case content, in clear in `body` otherwise. Returns the fields to
+    save."""
+    if minutes_are_case_content(minutes.meeting):
         obj.body = ""
-    else:
-        obj.body = text
+        return ["body", *sealing.seal(obj, {"sealed_body": text})]
+    obj.body = text
     return ["body", "sealed_body"]
 
 
 @sensitive_variables()
-def _get_body(obj, minutes: Minutes) -> str:
+def _body_text(obj, keys: encryption.DataKeyCache) -> str:
+    """The text `_store_body` kept: unsealed, or the clear `body` of representatives'."""
     if obj.sealed_body is None:
         return obj.body
-    try:
-        return encryption.unseal(minutes.data_key, obj.sealed_body, aad=_aad(obj))
-    except (encryption.DecryptionError, encryption.KeyDestroyedError):
-        raise IntegrityAlarm("content_integrity") from None
+    return sealing.unseal(obj, SEALED, keys=keys)["sealed_body"]
+
+
+def _reviewed_cases(meeting: Meeting):
+    """The cases whose access chain records a reading of the meeting's (sealed) minutes."""
+    if not minutes_are_case_content(meeting):
+        return []
+    return Case.objects.filter(agenda_items__meeting=meeting).distinct()
+
+
+def _case_content_network(meeting: Meeting):
+    """Sealed minutes are case content even before a case is on the agenda (when no access
+    record would be written): the network's second-factor rule applies."""
+    return meeting.network if minutes_are_case_content(meeting) else None
 
 
 def _minutes_for_update(meeting: Meeting) -> Minutes:
     minutes, _created = Minutes.objects.get_or_create(
         meeting=meeting,
         defaults={
-            "data_key": encryption.data_key_create() if minutes_are_sealed(meeting) else None
+            "data_key": encryption.data_key_create() if minutes_are_case_content(meeting) else None
         },
     )
     return (
@@ -80,8 +102,10 @@ def _minutes_for_update(meeting: Meeting) -> Minutes:
 
 @transaction.atomic
 def minutes_save(*, actor: User, meeting: Meeting, body: str) -> Minutes:
-    """Write the minutes' body (a new revision; the previous text is kept). Approved
-    minutes are locked: 409 `minutes_approved` (add an amendment instead)."""
+    """Write the minutes' body (a new revision; the previous text is kept), for a coordinator
+    (403 `coordinator_only` otherwise). Approved minutes are locked: 409 `minutes_approved`
+    (add an amendment instead)."""
+    _require_writer(actor, meeting)
     if meeting.status not in (MeetingStatus.CONVENED, MeetingStatus.HELD):
         raise Conflict("meeting_not_held", _("Minutes are written for a convened or held meeting."))
     minutes = _minutes_for_update(meeting)
@@ -91,14 +115,16 @@ def minutes_save(*, actor: User, meeting: Meeting, body: str) -> Minutes:
     revision = MinutesRevision.objects.create(
         minutes=minutes, revision=minutes.revision, author=actor, at=clock.now()
     )
-    revision.save(update_fields=_set_body(revision, minutes, body))
-    minutes.save(update_fields=[*_set_body(minutes, minutes, body), "revision", "updated_at"])
+    revision.save(update_fields=_store_body(revision, minutes, body))
+    minutes.save(update_fields=[*_store_body(minutes, minutes, body), "revision", "updated_at"])
     return minutes
 
 
 @transaction.atomic
 def minutes_circulate(*, actor: User, meeting: Meeting) -> Minutes:
-    """draft → circulated: the invitees may read them and comment before approval."""
+    """draft → circulated, by a coordinator: the invitees may read them and comment before
+    approval."""
+    _require_writer(actor, meeting)
     minutes = _existing(meeting)
     if minutes.status == Minutes.Status.CIRCULATED:
         return minutes
@@ -112,6 +138,7 @@ def minutes_circulate(*, actor: User, meeting: Meeting) -> Minutes:
 @transaction.atomic
 def minutes_approve(*, actor: User, meeting: Meeting) -> Minutes:
     """draft or circulated → approved, by a coordinator; from then on locked."""
+    _require_writer(actor, meeting)
     minutes = _existing(meeting)
     if minutes.status == Minutes.Status.APPROVED:
         return minutes
@@ -123,7 +150,9 @@ def minutes_approve(*, actor: User, meeting: Meeting) -> Minutes:
 
 @transaction.atomic
 def minutes_amend(*, actor: User, meeting: Meeting, body: str, note: str = "") -> MinutesRevision:
-    """An amendment to approved minutes: a new record; the approved text is not touched."""
+    """An amendment to approved minutes, by a coordinator: a new record; the approved text
+    is not touched."""
+    _require_writer(actor, meeting)
     minutes = _existing(meeting)
     if minutes.status != Minutes.Status.APPROVED:
         raise Conflict("minutes_not_approved", _("Only approved minutes take amendments."))
@@ -139,7 +168,7 @@ def minutes_amend(*, actor: User, meeting: Meeting, body: str, note: str = "") -
         author=actor,
         at=clock.now(),
     )
-    amendment.save(update_fields=_set_body(amendment, minutes, body))
+    amendment.save(update_fields=_store_body(amendment, minutes, body))
     return amendment
 
 
@@ -155,105 +184,120 @@ def _existing(meeting: Meeting) -> Minutes:
     return minutes
 
 
-def is_invited(user: User, meeting: Meeting) -> bool:
-    """Whether the person holds a standing invitation to the meeting: invited, and still
-    active staff of the agency invited for (`permissions.selectors.standing_invitations`)."""
-    return standing_invitations().filter(meeting=meeting, person=user).exists()
+# --- reading the minutes ----------------------------------------------------------------------
 
 
-def may_read_minutes(user: User, meeting: Meeting, *, coordinates: bool) -> bool:
-    """Representatives' minutes: whoever sees the meeting. Practitioners' minutes (case
-    content): coordinators, and invitees until the meeting's content window ends; both with
-    a pledge for the current fiscal year. Platform admins never."""
-    if not minutes_are_sealed(meeting):
-        return True
-    if user.is_superuser:
-        return False
-    now = clock.now()
-    pledged = ConfidentialityPledge.objects.filter(
-        person=user, network_id=meeting.network_id, fiscal_year=fiscal_year_of(now)
-    ).exists()
-    if not pledged:
-        return False
-    if coordinates:
-        return True
-    return is_invited(user, meeting) and within_content_window(meeting, now)
+def _no_minutes() -> dict:
+    return {
+        "body": "",
+        "status": Minutes.Status.DRAFT,
+        "revision": 0,
+        "approved_by": None,
+        "approved_at": None,
+        "revisions": [],
+        "amendments": [],
+    }
+
+
+def minutes_read(*, reader: User, meeting: Meeting, via: str) -> dict:
+    """The minutes with their revisions and amendments, unsealed for a response, for a
+    reader `may_read_minutes` allows (403 `minutes_not_readable` otherwise); a reading of
+    sealed minutes is recorded for every case the meeting reviewed."""
+    _require_reader(reader, meeting)
+
+    def read(keys) -> dict | None:
+        minutes = (
+            Minutes.objects.select_related("meeting__network", "data_key", "approved_by")
+            .filter(meeting=meeting)
+            .first()
+        )
+        if minutes is None:
+            return None  # nothing read: nothing recorded
+        revisions = list(minutes.revisions.select_related("author"))
+        return {
+            "body": _body_text(minutes, keys),
+            "status": minutes.status,
+            "revision": minutes.revision,
+            "approved_by": minutes.approved_by_id,
+            "approved_at": minutes.approved_at,
+            "revisions": [
+                {
+                    "revision": r.revision,
+                    "author": r.author_id,
+                    "at": r.at,
+                    "body": _body_text(r, keys),
+                }
+                for r in revisions
+                if not r.is_amendment
+            ],
+            "amendments": [
+                {
+                    "revision": r.revision,
+                    "author": r.author_id,
+                    "at": r.at,
+                    "note": r.note,
+                    "body": _body_text(r, keys),
+                }
+                for r in revisions
+                if r.is_amendment
+            ],
+        }
+
+    data = sealing.read_audited(
+        reader=reader,
+        cases=_reviewed_cases(meeting),
+        fields=["minutes"],
+        via=via,
+        read=read,
+        network=_case_content_network(meeting),
+        purged_check=False,  # the minutes' own data key, not the cases'
+    )
+    return data or _no_minutes()
 
 
 @transaction.atomic
-def minutes_read(*, reader: User, meeting: Meeting, via: str) -> dict:
-    """The minutes with their revisions and amendments, unsealed for a response; a reading
-    of sealed minutes is recorded for every case the meeting reviewed."""
-    if minutes_are_sealed(meeting):
-        # Sealed minutes are case content even before a case is on the agenda (when no
-        # access record would be written): the network's second-factor rule applies.
-        grants.second_factor_require(person=reader, network=meeting.network)
-    minutes = (
-        Minutes.objects.select_related("meeting__network", "data_key", "approved_by")
-        .filter(meeting=meeting)
-        .first()
-    )
-    if minutes is None:
-        return {
-            "body": "",
-            "status": Minutes.Status.DRAFT,
-            "revision": 0,
-            "approved_by": None,
-            "approved_at": None,
-            "revisions": [],
-            "amendments": [],
-        }
-    revisions = list(minutes.revisions.select_related("author"))
-    data = {
-        "body": _get_body(minutes, minutes),
-        "status": minutes.status,
-        "revision": minutes.revision,
-        "approved_by": minutes.approved_by_id,
-        "approved_at": minutes.approved_at,
-        "revisions": [
-            {
-                "revision": r.revision,
-                "author": r.author_id,
-                "at": r.at,
-                "body": _get_body(r, minutes),
-            }
-            for r in revisions
-            if not r.is_amendment
-        ],
-        "amendments": [
-            {
-                "revision": r.revision,
-                "author": r.author_id,
-                "at": r.at,
-                "note": r.note,
-                "body": _get_body(r, minutes),
-            }
-            for r in revisions
-            if r.is_amendment
-        ],
-    }
-    if minutes_are_sealed(meeting):
-        for case in Case.objects.filter(agenda_items__meeting=meeting).distinct():
-            grants.access_record_write(person=reader, case=case, fields=["minutes"], via=via)
-    return data
+def minutes_save_and_read(*, actor: User, meeting: Meeting, body: str, via: str) -> dict:
+    """`minutes_save`, then `minutes_read` for the response, in one transaction: a reading
+    refused (the second factor, say) leaves nothing written."""
+    minutes_save(actor=actor, meeting=meeting, body=body)
+    return minutes_read(reader=actor, meeting=meeting, via=via)
+
+
+@transaction.atomic
+def minutes_circulate_and_read(*, actor: User, meeting: Meeting, via: str) -> dict:
+    """`minutes_circulate`, then `minutes_read`, in one transaction."""
+    minutes_circulate(actor=actor, meeting=meeting)
+    return minutes_read(reader=actor, meeting=meeting, via=via)
+
+
+@transaction.atomic
+def minutes_approve_and_read(*, actor: User, meeting: Meeting, via: str) -> dict:
+    """`minutes_approve`, then `minutes_read`, in one transaction."""
+    minutes_approve(actor=actor, meeting=meeting)
+    return minutes_read(reader=actor, meeting=meeting, via=via)
+
+
+@transaction.atomic
+def minutes_amend_and_read(
+    *, actor: User, meeting: Meeting, body: str, note: str = "", via: str
+) -> dict:
+    """`minutes_amend`, then `minutes_read`, in one transaction."""
+    minutes_amend(actor=actor, meeting=meeting, body=body, note=note)
+    return minutes_read(reader=actor, meeting=meeting, via=via)
 
 
 # --- comments on circulated minutes ---------------------------------------------------------
 
 
-def may_comment_on_minutes(user: User, meeting: Meeting, *, coordinates: bool) -> bool:
-    """Besides reading the minutes (`may_read_minutes`, checked first): the meeting's
-    coordinators and the people invited to it; not whoever else sees the meeting (a
-    representative seated after convening, say)."""
-    return coordinates or is_invited(user, meeting)
-
-
 @transaction.atomic
 def minutes_comment_add(*, author: User, meeting: Meeting, body: str) -> MinutesComment:
-    """A comment on the meeting's minutes while they are circulated: 409
-    `minutes_not_circulated` when there are none yet, or they are a draft or approved; 400
-    on `body` when it is empty. Sealed, like the minutes' body, when the minutes are case
-    content. Who may comment is `may_comment_on_minutes`'s to say, before calling this."""
+    """A comment on the meeting's minutes while they are circulated, by whoever may read
+    them (403 `minutes_not_readable` otherwise) and comment on them
+    (`may_comment_on_minutes`; 403 `not_invited` otherwise). 409 `minutes_not_circulated`
+    when there are none yet, or they are a draft or approved; 400 on `body` when it is
+    empty. Sealed, like the minutes' body, when the minutes are case content."""
+    _require_reader(author, meeting)
+    _refuse_unless(may_comment_on_minutes(author, meeting), "not_invited")
     # The minutes' row lock: approval (which takes it too) cannot slip in between the
     # check and the comment.
     minutes = (
@@ -269,7 +313,7 @@ def minutes_comment_add(*, author: User, meeting: Meeting, body: str) -> Minutes
     if not body.strip():
         raise ValidationError({"body": [_("A comment needs some text.")]})
     comment = MinutesComment.objects.create(minutes=minutes, author=author, created_at=clock.now())
-    comment.save(update_fields=_set_body(comment, minutes, body))  # bound to the saved row
+    comment.save(update_fields=_store_body(comment, minutes, body))  # bound to the saved row
     return comment
 
 
@@ -283,34 +327,56 @@ def minutes_comments(meeting: Meeting):
     )
 
 
+def _comments_unsealed(*, reader: User, meeting: Meeting, comments, via: str) -> list[dict]:
+    def read(keys) -> list[dict]:
+        return [
+            {
+                "id": comment.pk,
+                "body": _body_text(comment, keys),
+                "author": comment.author_id,
+                "created_at": comment.created_at,
+            }
+            for comment in comments
+        ]
+
+    return sealing.read_audited(
+        reader=reader,
+        cases=_reviewed_cases(meeting),
+        fields=["minutes_comments"],
+        via=via,
+        read=read,
+        network=_case_content_network(meeting),
+        purged_check=False,
+    )
+
+
+def minutes_comments_read(*, reader: User, meeting: Meeting, via: str, page=None) -> list[dict]:
+    """The comments on the meeting's minutes (`minutes_comments`; `page`, given, picks the
+    ones wanted from that queryset: a paginator's `paginate_queryset`) unsealed for a
+    response, as `{id, body, author, created_at}`, for a reader `may_read_minutes` allows
+    (403 `minutes_not_readable` otherwise). When they are case content and at least one is
+    returned, the reading is recorded for every case the meeting reviewed, as for the
+    minutes themselves."""
+    _require_reader(reader, meeting)
+    comments = minutes_comments(meeting)
+    if page is not None:
+        comments = page(comments)
+    return _comments_unsealed(reader=reader, meeting=meeting, comments=comments, via=via)
+
+
 @transaction.atomic
-def minutes_comments_read(*, reader: User, meeting: Meeting, comments, via: str) -> list[dict]:
-    """`comments` (of this meeting) unsealed for a response, as `{id, body, author,
-    created_at}`. When they are case content and at least one is returned, the reading is
-    recorded for every case the meeting reviewed, as for the minutes themselves. Call it
-    only for a reader `may_read_minutes` allows."""
-    if minutes_are_sealed(meeting):
-        grants.second_factor_require(person=reader, network=meeting.network)
-    rows = [
-        {
-            "id": comment.pk,
-            "body": _get_body(comment, comment.minutes),
-            "author": comment.author_id,
-            "created_at": comment.created_at,
-        }
-        for comment in comments
-    ]
-    if rows and minutes_are_sealed(meeting):
-        for case in Case.objects.filter(agenda_items__meeting=meeting).distinct():
-            grants.access_record_write(
-                person=reader, case=case, fields=["minutes_comments"], via=via
-            )
-    return rows
+def minutes_comment_add_and_read(*, author: User, meeting: Meeting, body: str, via: str) -> dict:
+    """`minutes_comment_add`, then the comment as its author reads it back (recorded as a
+    reading), in one transaction: a reading refused leaves no comment."""
+    comment = minutes_comment_add(author=author, meeting=meeting, body=body)
+    [row] = _comments_unsealed(reader=author, meeting=meeting, comments=[comment], via=via)
+    return row
 
 
 @transaction.atomic
 def attendance_record(*, actor: User, meeting: Meeting, entries: list[dict]) -> list[Attendance]:
-    """Replace a held meeting's attendance. Each entry: `person` (an id), `status`, and
+    """Replace a held meeting's attendance, for a coordinator (403 `coordinator_only`
+    otherwise). Each entry: `person` (an id), `status`, and
     optionally `substitute_for` (the id of an invitee the person stood in for, who must be
     of the same agency). 409 unless the meeting is held; 400 for a person neither invited
     nor a same-agency substitute.
@@ -318,6 +384,7 @@ def attendance_record(*, actor: User, meeting: Meeting, entries: list[dict]) -> 
     Only invitees and the staff of invited agencies are looked up: any other id is "not
     invited", whether an account has it (in another network, say) or nobody does, so the
     answer tells nothing about accounts beyond the meeting."""
+    _refuse_unless(may_record_attendance(actor, meeting), "coordinator_only")
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     if meeting.status != MeetingStatus.HELD:
         raise Conflict("meeting_not_held", _("Attendance is recorded once the meeting is held."))

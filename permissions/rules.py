@@ -154,3 +154,53 @@ def case_content_answer(user, case) -> str | None:
     if not second_factor_satisfied(user, case.network):
         return CASE_CONTENT_OTP_REQUIRED
     return CASE_CONTENT_SHOWN
+
+
+# --- minutes ---
+
+
+def is_invited(user, meeting) -> bool:
+    """Whether the person holds a standing invitation to the meeting: invited, and still
+    active staff of the agency invited for (`permissions.selectors.standing_invitations`)."""
+    return selectors.standing_invitations().filter(meeting=meeting, person=user).exists()
+
+
+def minutes_are_case_content(meeting) -> bool:
+    """The minutes of a practitioners' meeting may discuss cases: they are case content
+    (sealed at rest, read under the rules below, audited); representatives' are not."""
+    from network.models import Tier
+
+    return meeting.tier == Tier.PRACTITIONERS
+
+
+def may_read_minutes(user, meeting) -> bool:
+    """Representatives' minutes: whoever sees the meeting. Practitioners' minutes (case
+    content): its coordinators, and its invitees until the meeting's content window ends;
+    both with a pledge for the current fiscal year. Platform admins never."""
+    if not minutes_are_case_content(meeting):
+        return True
+    if user.is_superuser or not holds_current_pledge(user, meeting.network_id):
+        return False
+    if coordinates(user, meeting.network):
+        return True
+    return is_invited(user, meeting) and within_content_window(meeting)
+
+
+def may_comment_on_minutes(user, meeting) -> bool:
+    """Whoever may read the minutes (`may_read_minutes`) and is the meeting's coordinator or
+    invited to it; not whoever else sees the meeting (a representative seated after
+    convening, say). The services ask `may_read_minutes` first, to tell the two refusals
+    apart."""
+    return may_read_minutes(user, meeting) and (
+        coordinates(user, meeting.network) or is_invited(user, meeting)
+    )
+
+
+def may_write_minutes(user, meeting) -> bool:
+    """Writing, circulating, approving and amending the minutes: the network's coordinators."""
+    return coordinates(user, meeting.network)
+
+
+def may_record_attendance(user, meeting) -> bool:
+    """Recording who attended a held meeting: the network's coordinators."""
+    return coordinates(user, meeting.network)
