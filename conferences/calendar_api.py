@@ -14,9 +14,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from conferences import calendars
+from conferences.selectors import visible_meeting_or_404
 from config.http import attachment
-from permissions.access import get_visible_or_404
-from permissions.selectors import visible_meetings
 
 ICS = "text/calendar; charset=utf-8"
 ICS_RESPONSE = {(200, "text/calendar"): OpenApiTypes.BINARY}
@@ -44,9 +43,7 @@ class MeetingCalendar(CalendarView):
 
     @extend_schema(responses=ICS_RESPONSE)
     def get(self, request, pk):
-        meeting = get_visible_or_404(
-            visible_meetings(request.user), pk=pk, user=request.user, view_perm=None
-        )
+        meeting = visible_meeting_or_404(request.user, pk)
         return _ics(calendars.meeting_ical(meeting), filename=f"meeting-{meeting.pk}.ics")
 
 

@@ -25,7 +25,9 @@ from icalendar import Calendar, Event, vCalAddress
 from agencies.models import User
 from conferences.models import CalendarToken, Meeting, MeetingStatus
 from config import clock
+from config.errors import Forbidden
 from config.inputs import one_line
+from permissions.rules import may_read_calendar_feed
 from permissions.selectors import standing_invitations
 
 PRODID = "-//Renkei//Meetings 1.0//JA"
@@ -146,7 +148,10 @@ def _digest(secret: str) -> str:
 def calendar_token_renew(person: User) -> str:
     """Issue a new feed secret for the person and return it: the only time it is ever
     available. Any earlier secret stops working at once (only the digest is stored, and it
-    is replaced)."""
+    is replaced). `Forbidden` for a person whose feed may not be read
+    (`may_read_calendar_feed`: a deactivated account), nothing written."""
+    if not may_read_calendar_feed(person):
+        raise Forbidden("permission_denied")
     secret = secrets.token_urlsafe(32)
     CalendarToken.objects.update_or_create(
         person=person, defaults={"digest": _digest(secret), "created_at": clock.now()}
@@ -171,6 +176,6 @@ def person_for_calendar_token(secret: str) -> User | None:
     if not secret or len(secret) > 256:
         return None
     token = CalendarToken.objects.select_related("person").filter(digest=_digest(secret)).first()
-    if token is None or not token.person.is_active:
+    if token is None or not may_read_calendar_feed(token.person):
         return None
     return token.person

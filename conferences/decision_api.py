@@ -1,7 +1,8 @@
 """HTTP endpoints for the decisions (決定事項) of representatives' meetings: validate, call
 one service or selector, serialize. Whoever sees the meeting reads its decisions
-(`permissions.selectors.visible_meetings`, 404 otherwise); its network's coordinators write
-them (403 `coordinator_only` for the other readers)."""
+(`permissions.selectors.visible_meetings`, 404 otherwise); whoever
+`permissions.rules.may_record_decisions` writes them (403 `coordinator_only` for the other
+readers)."""
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
@@ -17,16 +18,13 @@ from conferences.decision_serializers import (
 from conferences.models import Decision, DecisionChange, Meeting
 from conferences.selectors import visible_meeting_or_404
 from permissions.access import get_visible_or_404, require
-from permissions.rules import coordinates
+from permissions.rules import may_record_decisions
 from permissions.selectors import visible_meetings
 
 
-def _visible_meeting(request, pk) -> Meeting:
-    return visible_meeting_or_404(request.user, pk)
-
-
-def _coordinating(request, meeting: Meeting) -> None:
-    require(coordinates(request.user, meeting.network), code="coordinator_only")
+def _recording(request, meeting: Meeting) -> None:
+    """403 `coordinator_only` before the input is validated (the services ask again)."""
+    require(may_record_decisions(request.user, meeting), code="coordinator_only")
 
 
 class DecisionList(generics.ListCreateAPIView):
@@ -38,12 +36,12 @@ class DecisionList(generics.ListCreateAPIView):
     filterset_fields = ["status", "owner_agency"]
 
     def get_queryset(self):
-        meeting = _visible_meeting(self.request, self.kwargs["pk"])
+        meeting = visible_meeting_or_404(self.request.user, self.kwargs["pk"])
         return meeting.decisions.order_by("id")
 
     def create(self, request, *args, **kwargs):
-        meeting = _visible_meeting(request, kwargs["pk"])
-        _coordinating(request, meeting)
+        meeting = visible_meeting_or_404(request.user, kwargs["pk"])
+        _recording(request, meeting)
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         decision = services.decision_create(
@@ -71,7 +69,7 @@ class DecisionDetail(APIView):
     @extend_schema(request=DecisionUpdateSerializer, responses=DecisionSerializer)
     def patch(self, request, pk):
         decision = _visible_decision(request, pk)
-        _coordinating(request, decision.meeting)
+        _recording(request, decision.meeting)
         serializer = DecisionUpdateSerializer(decision, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         decision = services.decision_update(

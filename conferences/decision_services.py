@@ -5,6 +5,8 @@ meeting has decisions, and only once it is convened, held or closed (409 with a 
 otherwise). Its owner is an agency sitting in the meeting's network (400 on `owner_agency`
 otherwise). Progress on a decision (status, due date, wording) is tracked afterwards,
 whatever has become of the meeting, and every change is kept as a `DecisionChange`.
+Only whoever `may_record_decisions` writes them (403 `coordinator_only`, nothing written;
+`decision_create` leaves the question to its caller for now, see there).
 """
 
 from datetime import date
@@ -16,12 +18,19 @@ from django.utils.translation import gettext as _
 from agencies.models import Agency, User
 from conferences.models import Decision, DecisionChange, Meeting, MeetingKind, MeetingStatus
 from config import clock
-from config.errors import Conflict
+from config.errors import Conflict, Forbidden
 from network.models import Membership
+from permissions.rules import may_record_decisions
 
 # A decision is taken at the meeting: from convening (the meeting under way) onwards.
 RECORDABLE_STATUSES = (MeetingStatus.CONVENED, MeetingStatus.HELD, MeetingStatus.CLOSED)
 DECISION_FIELDS = ("text", "due_on", "status")
+
+
+def _require_recording(actor: User, meeting: Meeting) -> None:
+    """403 `coordinator_only` unless the actor records the meeting's decisions."""
+    if not may_record_decisions(actor, meeting):
+        raise Forbidden("coordinator_only")
 
 
 def _validate(decision: Decision, *, check_owner: bool) -> None:
@@ -58,6 +67,11 @@ def decision_create(
     Raises `Conflict` `not_a_representatives_meeting` for any other kind of meeting and
     `meeting_not_held` while the meeting is a draft or once it is cancelled; `ValidationError`
     (400) for an owner agency outside the network.
+
+    Whoever calls it has asked `may_record_decisions` (the API does, 403 `coordinator_only`).
+    It is not asked here yet: a test fixture (tests/conferences/test_decisions_plans.py,
+    `record`) records a decision of another network's meeting as network A's coordinator,
+    and existing tests may not change in issue 10.
     """
     # Locked so that a meeting cancelled meanwhile cannot gain a decision.
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
@@ -94,10 +108,12 @@ def decision_update(*, actor: User, decision: Decision, **fields) -> Decision:
     """Change a decision's text, due date or status (the owner agency stays), recording a
     `DecisionChange` (who, when, each changed field's `[from, to]`). Fields other than those
     are a programming error (TypeError); a repeated change is a no-op and records nothing;
-    `ValidationError` (400) for empty text or an unknown status, recording nothing."""
+    `ValidationError` (400) for empty text or an unknown status, recording nothing;
+    `Forbidden` `coordinator_only` for an actor who may not record the meeting's decisions."""
     unknown = sorted(set(fields) - set(DECISION_FIELDS))
     if unknown:
         raise TypeError(f"decision_update() got unexpected fields {unknown}")
+    _require_recording(actor, decision.meeting)
     decision = Decision.objects.select_for_update().select_related("meeting").get(pk=decision.pk)
     changed = [name for name, value in fields.items() if getattr(decision, name) != value]
     changes = {

@@ -1,5 +1,7 @@
 """HTTP endpoints for meetings, invitations and agendas: validate, call one service or
-selector, serialize. Who sees a meeting is `permissions.selectors.visible_meetings`'s."""
+selector, serialize. Who sees a meeting is `permissions.selectors.visible_meetings`'s; who
+runs it or answers an invitation, `permissions.rules`' (asked by the services; the views
+ask first where 403 must come before 400)."""
 
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, inline_serializer
@@ -19,16 +21,13 @@ from conferences.selectors import visible_meeting_or_404
 from conferences.serializers import ReasonSerializer
 from config.filters import IdFilter
 from permissions.access import get_visible_or_404, require
-from permissions.rules import coordinates
+from permissions.rules import may_answer_invitation, may_run_meetings
 from permissions.selectors import visible_meetings
 
 
-def _visible_meeting(request, pk) -> Meeting:
-    return visible_meeting_or_404(request.user, pk)
-
-
-def _coordinating(request, meeting: Meeting) -> None:
-    require(coordinates(request.user, meeting.network), code="coordinator_only")
+def _running(request, meeting: Meeting) -> None:
+    """403 `coordinator_only` before the input is validated (the services ask again)."""
+    require(may_run_meetings(request.user, meeting.network), code="coordinator_only")
 
 
 def _meetings(user):
@@ -58,7 +57,6 @@ class MeetingListCreate(generics.ListCreateAPIView):
         serializer.is_valid(raise_exception=True)
         fields = dict(serializer.validated_data)
         network = fields.pop("network")
-        require(coordinates(request.user, network), code="coordinator_only")
         meeting = services.meeting_create(actor=request.user, network=network, **fields)
         return Response(MeetingSerializer(meeting).data, status=status.HTTP_201_CREATED)
 
@@ -69,12 +67,12 @@ class MeetingDetail(APIView):
 
     @extend_schema(responses=MeetingSerializer)
     def get(self, request, pk):
-        return Response(MeetingSerializer(_visible_meeting(request, pk)).data)
+        return Response(MeetingSerializer(visible_meeting_or_404(request.user, pk)).data)
 
     @extend_schema(request=MeetingUpdateSerializer, responses=MeetingSerializer)
     def patch(self, request, pk):
-        meeting = _visible_meeting(request, pk)
-        _coordinating(request, meeting)
+        meeting = visible_meeting_or_404(request.user, pk)
+        _running(request, meeting)
         serializer = MeetingUpdateSerializer(
             meeting, data=request.data, partial=True, context={"request": request}
         )
@@ -90,8 +88,8 @@ class MeetingTransitionView(APIView):
 
     @extend_schema(request=ReasonSerializer, responses=MeetingSerializer)
     def post(self, request, pk):
-        meeting = _visible_meeting(request, pk)
-        _coordinating(request, meeting)
+        meeting = visible_meeting_or_404(request.user, pk)
+        _running(request, meeting)
         reason = ReasonSerializer(data=request.data)
         reason.is_valid(raise_exception=True)
         meeting = self.perform(request, meeting, reason.validated_data.get("reason", ""))
@@ -126,7 +124,7 @@ class InvitationList(generics.ListAPIView):
     filterset_fields = ["response", "agency"]
 
     def get_queryset(self):
-        meeting = _visible_meeting(self.request, self.kwargs["pk"])
+        meeting = visible_meeting_or_404(self.request.user, self.kwargs["pk"])
         return meeting.invitations.select_related("person", "agency")
 
 
@@ -143,7 +141,7 @@ class InvitationAnswer(APIView):
             user=request.user,
             view_perm=None,
         )
-        require(invitation.person_id == request.user.pk, code="not_your_invitation")
+        require(may_answer_invitation(request.user, invitation), code="not_your_invitation")
         serializer = InvitationSerializer(invitation, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         invitation = services.invitation_answer(
@@ -161,12 +159,12 @@ class AgendaItemList(generics.ListCreateAPIView):
     queryset = AgendaItem.objects.none()  # for the schema
 
     def get_queryset(self):
-        meeting = _visible_meeting(self.request, self.kwargs["pk"])
+        meeting = visible_meeting_or_404(self.request.user, self.kwargs["pk"])
         return meeting.agenda_items.select_related("case").order_by("order", "id")
 
     def create(self, request, *args, **kwargs):
-        meeting = _visible_meeting(request, kwargs["pk"])
-        _coordinating(request, meeting)
+        meeting = visible_meeting_or_404(request.user, kwargs["pk"])
+        _running(request, meeting)
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
@@ -192,7 +190,7 @@ class AgendaItemDetail(APIView):
             user=request.user,
             view_perm=None,
         )
-        _coordinating(request, item.meeting)
+        _running(request, item.meeting)
         return item
 
     @extend_schema(
@@ -210,7 +208,9 @@ class AgendaItemDetail(APIView):
         )
         serializer.is_valid(raise_exception=True)
         if "order" in serializer.validated_data:
-            item = services.agenda_item_move(item=item, order=serializer.validated_data["order"])
+            item = services.agenda_item_move(
+                actor=request.user, item=item, order=serializer.validated_data["order"]
+            )
         return Response(AgendaItemSerializer(item).data)
 
     @extend_schema(responses={204: None})

@@ -1,7 +1,9 @@
 """Every write and state transition of a meeting: convening and its invitations, the agenda
 (which schedules cases), answers to invitations.
 
-Each transition locks the meeting, checks its state (409 with a rule code otherwise),
+Each acts for a person and first asks the rules whether they may (`may_run_meetings`,
+`may_answer_invitation`: 403 with the API's code otherwise, nothing written). Each
+transition locks the meeting, checks its state (409 with a rule code otherwise),
 writes with `update_fields` and records a `MeetingTransition`, in one transaction. Access to
 the cases on a practitioners' agenda follows these events: invitees get a case's facts for
 good and its content from convening (or from the moment the case is added to a convened
@@ -29,11 +31,11 @@ from conferences.models import (
     MeetingTransition,
 )
 from config import clock
-from config.errors import Conflict
+from config.errors import Conflict, Forbidden
 from network.fiscal import fiscal_year_of
 from network.models import Membership, Network, Tier
 from permissions import services as grants
-from permissions.rules import content_window_end
+from permissions.rules import content_window_end, may_answer_invitation, may_run_meetings
 from permissions.selectors import standing_invitations
 
 MEETING_FIELDS = ("title", "starts_at", "ends_at", "location", "online_url")
@@ -52,6 +54,12 @@ def _record(meeting: Meeting, *, actor: User, to: str, from_status: str = "", re
         reason=reason,
         at=clock.now(),
     )
+
+
+def _require_running(actor: User, network: Network) -> None:
+    """403 `coordinator_only` unless the actor runs the network's meetings."""
+    if not may_run_meetings(actor, network):
+        raise Forbidden("coordinator_only")
 
 
 def _locked(meeting: Meeting) -> Meeting:
@@ -97,6 +105,7 @@ def meeting_create(
 ) -> Meeting:
     """A draft meeting. The tier follows from the kind; a tier given that does not fit the
     kind is a 400 (a case conference in the representatives' tier, say)."""
+    _require_running(actor, network)
     meeting = Meeting(
         network=network,
         kind=kind,
@@ -122,6 +131,7 @@ def meeting_update(
     its revision (calendars update). 409 otherwise. On a convened meeting any update, even
     one that changes nothing, invites the people seated since convening: they are mailed
     the invitation, and a move or relocation is mailed to everyone invited before."""
+    _require_running(actor, meeting.network)
     meeting = _locked(meeting)
     _require_status(meeting, OPEN_STATUSES, "meeting_not_editable")
     allowed = MEETING_FIELDS if meeting.status == MeetingStatus.DRAFT else CONVENED_FIELDS
@@ -238,6 +248,7 @@ def _revoke_case(meeting: Meeting, case: Case, *, facts_too: bool) -> None:
 @transaction.atomic
 def meeting_convene(*, actor: User, meeting: Meeting) -> Meeting:
     """Send the invitations: draft → convened; invitees get the agenda's cases."""
+    _require_running(actor, meeting.network)
     meeting = _locked(meeting)
     if meeting.status == MeetingStatus.CONVENED:
         return meeting
@@ -256,6 +267,7 @@ def meeting_convene(*, actor: User, meeting: Meeting) -> Meeting:
 def meeting_hold(*, actor: User, meeting: Meeting) -> Meeting:
     """The meeting took place: convened → held (attendance may be recorded). 409
     `meeting_not_started` before its start time: a meeting cannot have taken place yet."""
+    _require_running(actor, meeting.network)
     meeting = _locked(meeting)
     if meeting.status == MeetingStatus.HELD:
         return meeting
@@ -274,6 +286,7 @@ def meeting_hold(*, actor: User, meeting: Meeting) -> Meeting:
 @transaction.atomic
 def meeting_close(*, actor: User, meeting: Meeting) -> Meeting:
     """Close a held meeting once its minutes are approved: held → closed (409 otherwise)."""
+    _require_running(actor, meeting.network)
     meeting = _locked(meeting)
     if meeting.status == MeetingStatus.CLOSED:
         return meeting
@@ -291,6 +304,7 @@ def meeting_close(*, actor: User, meeting: Meeting) -> Meeting:
 def meeting_cancel(*, actor: User, meeting: Meeting, reason: str = "") -> Meeting:
     """Call off a draft or convened meeting: its cases return to where they were (unless
     another open meeting holds them) and the access it gave is withdrawn."""
+    _require_running(actor, meeting.network)
     meeting = _locked(meeting)
     if meeting.status == MeetingStatus.CANCELLED:
         return meeting
@@ -322,6 +336,7 @@ def agenda_item_add(
     practitioners' meeting and a submitted (or, for a follow-up, monitoring) case of the
     same network; adding it schedules the case, and on a convened meeting the invitees get
     it at once."""
+    _require_running(actor, meeting.network)
     meeting = _locked(meeting)
     _require_status(meeting, OPEN_STATUSES, "meeting_not_open")
     if kind == AgendaItem.Kind.CASE_REVIEW:
@@ -382,6 +397,8 @@ def _unschedule(item: AgendaItem, *, actor: User) -> None:
 
 @transaction.atomic
 def agenda_item_remove(*, actor: User, item: AgendaItem) -> None:
+    """Take an item off an open meeting's agenda; a case goes back where it was."""
+    _require_running(actor, item.meeting.network)
     meeting = _locked(item.meeting)
     _require_status(meeting, OPEN_STATUSES, "meeting_not_open")
     if item.case_id:
@@ -390,8 +407,9 @@ def agenda_item_remove(*, actor: User, item: AgendaItem) -> None:
 
 
 @transaction.atomic
-def agenda_item_move(*, item: AgendaItem, order: int) -> AgendaItem:
+def agenda_item_move(*, actor: User, item: AgendaItem, order: int) -> AgendaItem:
     """Move an item to position `order` (1-based); the others shift to make room."""
+    _require_running(actor, item.meeting.network)
     meeting = _locked(item.meeting)
     _require_status(meeting, OPEN_STATUSES, "meeting_not_open")
     items = list(meeting.agenda_items.order_by("order", "id"))
@@ -412,12 +430,12 @@ def agenda_item_move(*, item: AgendaItem, order: int) -> AgendaItem:
 @transaction.atomic
 def invitation_answer(*, person: User, invitation: Invitation, response: str) -> Invitation:
     """A person answers their own invitation (pending, accepted or declined), while the
-    meeting has not taken place."""
+    meeting has not taken place; 403 `not_your_invitation` for anyone else's."""
     invitation = (
         Invitation.objects.select_for_update().select_related("meeting").get(pk=invitation.pk)
     )
-    if invitation.person_id != person.pk:
-        raise Conflict("not_your_invitation", _("Only the person invited answers."))
+    if not may_answer_invitation(person, invitation):
+        raise Forbidden("not_your_invitation")
     _require_status(invitation.meeting, (MeetingStatus.CONVENED,), "meeting_not_convened")
     if response not in Invitation.Response.values:
         raise ValidationError({"response": [_("Unknown answer.")]})

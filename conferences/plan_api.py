@@ -1,6 +1,6 @@
 """HTTP endpoint for a network's yearly meeting plan: `GET, PUT /networks/{id}/plans/`.
-Whoever sees the network reads it (404 otherwise); its coordinators set the targets (403
-`coordinator_only` for the other readers, platform admins included)."""
+Whoever sees the network reads it (404 otherwise); whoever `permissions.rules.may_set_plans`
+sets the targets (403 `coordinator_only` for the other readers, platform admins included)."""
 
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -14,7 +14,7 @@ from config import clock
 from network.fiscal import fiscal_year_label, fiscal_year_of
 from network.models import Network
 from permissions.access import get_visible_or_404, require
-from permissions.rules import coordinates
+from permissions.rules import may_set_plans
 
 VIEW = "network.view_network"
 
@@ -81,8 +81,8 @@ class MeetingPlanView(APIView):
             Network.objects.all(), pk=network_pk, user=request.user, view_perm=VIEW
         )
         if write:
-            # The coordinator role itself: platform admins see plans but do not set them.
-            require(coordinates(request.user, network), code="coordinator_only")
+            # 403 before the input is validated; the service asks again.
+            require(may_set_plans(request.user, network), code="coordinator_only")
         return network
 
     def _query_fiscal_year(self, request) -> int:
@@ -107,6 +107,6 @@ class MeetingPlanView(APIView):
         data = serializer.validated_data
         fiscal_year = data.get("fiscal_year") or self._query_fiscal_year(request)
         summary = services.meeting_plan_set(
-            network=network, fiscal_year=fiscal_year, targets=data["targets"]
+            actor=request.user, network=network, fiscal_year=fiscal_year, targets=data["targets"]
         )
         return Response(MeetingPlanSummarySerializer(summary).data)

@@ -2,7 +2,8 @@
 (DOMAIN.md "Fiscal year"), and how many of each kind have been held so far.
 
 `meeting_plan_summary` reads (two queries whatever the number of meetings);
-`meeting_plan_set` writes (one transaction).
+`meeting_plan_set` writes (one transaction), for whoever `may_set_plans` (403
+`coordinator_only` otherwise, nothing written).
 """
 
 from dataclasses import dataclass
@@ -12,8 +13,11 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
+from agencies.models import User
 from conferences.models import Meeting, MeetingKind, MeetingPlan, MeetingStatus
+from config.errors import Forbidden
 from network.models import Network
+from permissions.rules import may_set_plans
 
 # A yearly target beyond any real calendar (a meeting a day is 366): refused, as the
 # database column would refuse anything past 2³¹−1 with an error instead of a 400.
@@ -63,11 +67,16 @@ def meeting_plan_summary(network: Network, fiscal_year: int) -> PlanSummary:
 
 
 @transaction.atomic
-def meeting_plan_set(*, network: Network, fiscal_year: int, targets: dict[str, int]) -> PlanSummary:
+def meeting_plan_set(
+    *, actor: User, network: Network, fiscal_year: int, targets: dict[str, int]
+) -> PlanSummary:
     """Set the target counts of the kinds named in `targets` for the fiscal year (creating
     or replacing their plan rows, all or none); kinds not named keep theirs. Raises
-    `ValidationError` (400 on `targets`) for an unknown kind or a count outside
+    `Forbidden` `coordinator_only` unless the actor `may_set_plans` (platform admins may
+    not), `ValidationError` (400 on `targets`) for an unknown kind or a count outside
     0..TARGET_MAX."""
+    if not may_set_plans(actor, network):
+        raise Forbidden("coordinator_only")
     unknown = sorted(set(targets) - set(MeetingKind.values))
     negative = sorted(kind for kind, target in targets.items() if target < 0)
     too_many = sorted(kind for kind, target in targets.items() if target > TARGET_MAX)

@@ -204,3 +204,45 @@ def may_write_minutes(user, meeting) -> bool:
 def may_record_attendance(user, meeting) -> bool:
     """Recording who attended a held meeting: the network's coordinators."""
     return coordinates(user, meeting.network)
+
+
+# --- meetings ---
+
+
+def may_run_meetings(user, network) -> bool:
+    """Who runs a network's meetings: creates drafts and edits them, convenes, marks held,
+    closes and cancels them, and sets their agendas (adds, removes and moves items). Its
+    coordinators (`coordinates`): not its members, not platform admins (who administer the
+    network, not its meetings). 403 `coordinator_only` for whoever sees the meeting and
+    asks without it."""
+    return coordinates(user, network)
+
+
+def may_answer_invitation(user, invitation) -> bool:
+    """Only the person invited answers an invitation (accepted, declined, pending again):
+    not a colleague of their agency, not the coordinator who convened the meeting. 403
+    `not_your_invitation` for anyone else who sees the meeting."""
+    return bool(user.is_authenticated and invitation.person_id == user.pk)
+
+
+def may_record_decisions(user, meeting) -> bool:
+    """Who records the decisions of a (representatives') meeting and tracks them afterwards
+    (text, due date, status): the coordinators of the meeting's network. Whoever sees the
+    meeting reads them. 403 `coordinator_only` otherwise."""
+    return coordinates(user, meeting.network)
+
+
+def may_set_plans(user, network) -> bool:
+    """Who sets a network's yearly meeting plan (target counts per kind of meeting): its
+    coordinators. Platform admins may NOT, though they see the plan as they see every
+    network: this is the explicit rule (unlike `may_manage_screening_terms`), the targets
+    being the network's own planning. 403 `coordinator_only` otherwise."""
+    return coordinates(user, network)
+
+
+def may_read_calendar_feed(person) -> bool:
+    """Whether the personal calendar feed of `person` opens (to whoever holds its secret,
+    the only credential calendar programs send), and whether they may be issued a secret:
+    only while their account is active. A deactivated person's feed answers like an unknown
+    secret (404)."""
+    return bool(person is not None and person.is_active)
