@@ -13,6 +13,13 @@ The rules of the practitioners' meeting live here and nowhere else:
   and the case goes to monitoring;
 - role holders (the agency's staff) record progress once the review is final.
 
+Who may do each thing is stated once, in `permissions.rules` (the "reviews" section): the
+services ask those rules of the actor and raise `Forbidden` with the codes the API answers.
+Content leaves only through the read services below (`reviews_read`, `review_read`,
+`roles_read`, `role_read`, `progress_read`, `history_read`, `role_division_read`, and the
+writes that answer with content, `..._and_read`): they check the reader, unseal through
+`conferences.sealing` and record the reading (`sealing.read_audited`), in one transaction.
+
 Access follows the events (`permissions.services`): an agency asked to take a role sees the
 case's facts, reads the content once it agrees, and keeps reading its own tasks always; the
 content grant ends when the case closes. Every change is a `ReviewChange` row (who, when,
@@ -636,11 +643,10 @@ def _review_shown(reader: User, review: Review, via: str) -> Review:
     audited), else None."""
     review = Review.objects.select_related("case__network", "data_key").get(pk=review.pk)
     if rules.may_read_reviews(reader, review.case):
-        rows = [review]
         return _audited(
             reader=reader,
             case=review.case,
-            rows=rows,
+            rows=[review],
             fields=REVIEW_TEXT_FIELDS,
             audit_as="reviews",
             via=via,
@@ -759,11 +765,10 @@ def _role_shown(reader: User, role: RoleAssignment, via: str) -> RoleAssignment:
         "review__case__network", "review__case__data_key", "data_key", "agency"
     ).get(pk=role.pk)
     if rules.may_read_role(reader, role):
-        rows = [role]
         return _audited(
             reader=reader,
             case=role.review.case,
-            rows=rows,
+            rows=[role],
             fields=["tasks"],
             audit_as="tasks",
             via=via,
@@ -847,11 +852,10 @@ def progress_add_and_read(
     """`progress_add`, then the note as written (unsealed, the reading recorded), in one
     transaction."""
     progress = progress_add(actor=actor, role=role, note=note, task_status=task_status)
-    rows = [progress]
     return _audited(
         reader=actor,
         case=role.review.case,
-        rows=rows,
+        rows=[progress],
         fields=["note"],
         audit_as="progress",
         via=via,
