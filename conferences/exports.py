@@ -1,8 +1,9 @@
 """Files for spreadsheets: the role-division table of a review (CSV and an Excel workbook)
 and a network's load table (CSV).
 
-The role-division table is case content (tasks): the view unseals and audits before calling
-here. The load table carries counts only. Cells that a spreadsheet would run as a formula
+The role-division table is case content (tasks): `role_division_export` reads it through
+`review_services.role_division_read`, which checks the reader, unseals and records the reading.
+The load table carries counts only. Cells that a spreadsheet would run as a formula
 (starting with =, +, -, @, a tab or a carriage return) are written as text, and control
 characters other than tab and line breaks (which a workbook cannot hold: openpyxl refuses
 the whole file) are dropped.
@@ -17,6 +18,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from conferences import review_services
 from conferences.models import Involvement, Review, RoleFunction
 
 CSV = "text/csv; charset=utf-8"
@@ -142,6 +144,19 @@ def role_division_xlsx(review: Review, roles) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def role_division_export(*, reader, review: Review, kind: str) -> tuple[str, bytes, str]:
+    """The role-division table of `review` for `reader` as `kind` ("csv" or "xlsx"): the
+    file's name, its bytes and its media type. Its readers only (403
+    `content_not_readable`, 409 `content_purged`); the reading is recorded."""
+    roles = review_services.role_division_read(
+        reader=reader, review=review, via=f"GET /reviews/{{id}}/role-division.{kind}"
+    )
+    name = f"role-division-{review.case.code or review.case_id}-{review.pk}.{kind}"
+    if kind == "csv":
+        return name, role_division_csv(review, roles), CSV
+    return name, role_division_xlsx(review, roles), XLSX
 
 
 def role_load_csv(rows) -> bytes:

@@ -1,12 +1,12 @@
 """HTTP endpoints of the role division: reviews, role assignments, answers, finalisation,
-progress, history, follow-ups, exports and the load table. Validate, call one service or
-selector, serialize. A thing whose case the person may not see is 404; content needs
-`case_access(...).content` (or, for a role's own agency, `role_reading`), else 403."""
+progress, history, follow-ups, exports and the load table. Validate, call one service,
+serialize. A thing whose case the person may not see is 404; the read services
+(`review_services.review_read`, `roles_read`, ...) check the reader with `permissions.rules`,
+unseal and record the reading; writes whose answer carries content are one service call
+(`..._and_read`) so that a reading refused leaves nothing written."""
 
-import copy
 from datetime import date
 
-from django.db import transaction
 from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -19,7 +19,6 @@ from conferences import exports
 from conferences import review_services as services
 from conferences.meeting_serializers import AgendaItemSerializer
 from conferences.models import (
-    Case,
     ProgressNote,
     Review,
     ReviewChange,
@@ -41,15 +40,9 @@ from config import clock
 from config.http import attachment
 from config.schema import CONFLICT
 from network.models import Network
+from permissions import rules
 from permissions.access import get_visible_or_404, require
-from permissions.rules import coordinates
-from permissions.selectors import (
-    case_access,
-    role_reading,
-    visible_cases,
-    visible_meetings,
-    visible_networks,
-)
+from permissions.selectors import visible_cases, visible_meetings, visible_networks
 
 
 def _reviews(user):
@@ -72,44 +65,22 @@ def _visible_role(request, pk) -> RoleAssignment:
     return get_visible_or_404(_roles(request.user), pk=pk, user=request.user, view_perm=None)
 
 
-def _require_content(request, case: Case) -> None:
-    services.require_not_purged(case)
-    require(case_access(request.user, case).content, code="content_not_readable")
+def _role_context(review: Review) -> dict:
+    return {"practitioner_agencies": services.practitioner_agency_ids(review.case.network_id)}
 
 
-def _unsealed(request, case, objects, fields, audit_as, via) -> list:
-    """Copies of `objects` with `fields` unsealed, the reading recorded once."""
-    values = services.content_read(
-        reader=request.user, case=case, objects=objects, fields=fields, audit_as=audit_as, via=via
-    )
-    out = []
-    for obj, value in zip(objects, values, strict=True):
-        shown = copy.copy(obj)
-        for name, text in value.items():
-            setattr(shown, name, text)
-        out.append(shown)
-    return out
+def _role_data(role: RoleAssignment) -> dict:
+    return RoleSerializer(role, context=_role_context(role.review)).data
 
 
-def _role_context(case: Case) -> dict:
-    return {"practitioner_agencies": services.practitioner_agency_ids(case.network_id)}
+class _PagedList(generics.GenericAPIView):
+    """A paginated list whose page a read service unseals (and audits) after paging."""
+
+    def paged(self, rows, serializer, context=None):
+        return self.get_paginated_response(serializer(rows, many=True, context=context or {}).data)
 
 
-def _role_data(request, case, roles, via) -> list:
-    shown = _unsealed(request, case, roles, ["tasks"], "tasks", via)
-    return RoleSerializer(shown, many=True, context=_role_context(case)).data
-
-
-class _SealedList(generics.GenericAPIView):
-    """A paginated list whose page is unsealed (and audited) after paging."""
-
-    def paged(self, request, case, queryset, fields, audit_as, via, serializer, context=None):
-        page = self.paginate_queryset(queryset)
-        shown = _unsealed(request, case, list(page), fields, audit_as, via)
-        return self.get_paginated_response(serializer(shown, many=True, context=context or {}).data)
-
-
-class CaseReviewList(_SealedList):
+class CaseReviewList(_PagedList):
     """GET: a case's reviews, the latest first (content readers; audited). POST: a
     coordinator, or an attendee of the held meeting the review belongs to."""
 
@@ -119,18 +90,13 @@ class CaseReviewList(_SealedList):
     @extend_schema(responses={200: ReviewSerializer(many=True), 409: CONFLICT})
     def get(self, request, pk):
         case = visible_case_or_404(request.user, pk)
-        _require_content(request, case)
-        reviews = case.reviews.select_related("data_key").order_by("-created_at", "-id")
-        with transaction.atomic():
-            return self.paged(
-                request,
-                case,
-                reviews,
-                services.REVIEW_TEXT_FIELDS,
-                "reviews",
-                "GET /cases/{id}/reviews/",
-                ReviewSerializer,
-            )
+        reviews = services.reviews_read(
+            reader=request.user,
+            case=case,
+            via="GET /cases/{id}/reviews/",
+            page=self.paginate_queryset,
+        )
+        return self.paged(reviews, ReviewSerializer)
 
     @extend_schema(responses={201: ReviewSerializer})
     def post(self, request, pk):
@@ -139,28 +105,15 @@ class CaseReviewList(_SealedList):
         serializer.is_valid(raise_exception=True)
         fields = dict(serializer.validated_data)
         meeting = fields.pop("meeting", None)
-        require(services.may_write(request.user, case, meeting), code="not_a_review_writer")
-        with transaction.atomic():
-            review = services.review_create(
-                actor=request.user, case=case, meeting=meeting, **fields
-            )
-            data = _review_out(request, review, "POST /cases/{id}/reviews/")
-        return Response(data, status=status.HTTP_201_CREATED)
-
-
-def _review_out(request, review: Review, via: str) -> dict:
-    """The review after a write: its texts only for whoever may read them now (unsealed
-    and audited), else null."""
-    review = Review.objects.select_related("case__network", "data_key").get(pk=review.pk)
-    if case_access(request.user, review.case).content:
-        fields = services.REVIEW_TEXT_FIELDS
-        return ReviewSerializer(
-            _unsealed(request, review.case, [review], fields, "reviews", via)[0]
-        ).data
-    shown = copy.copy(review)
-    for name in services.REVIEW_TEXT_FIELDS:
-        setattr(shown, name, None)
-    return ReviewSerializer(shown).data
+        require(rules.may_write_review(request.user, case, meeting), code="not_a_review_writer")
+        review = services.review_create_and_read(
+            actor=request.user,
+            case=case,
+            meeting=meeting,
+            via="POST /cases/{id}/reviews/",
+            **fields,
+        )
+        return Response(ReviewSerializer(review).data, status=status.HTTP_201_CREATED)
 
 
 class ReviewDetail(APIView):
@@ -169,22 +122,26 @@ class ReviewDetail(APIView):
     @extend_schema(responses={200: ReviewSerializer, 409: CONFLICT})
     def get(self, request, pk):
         review = _visible_review(request, pk)
-        _require_content(request, review.case)
-        with transaction.atomic():
-            return Response(_review_out(request, review, "GET /reviews/{id}/"))
+        shown = services.review_read(reader=request.user, review=review, via="GET /reviews/{id}/")
+        return Response(ReviewSerializer(shown).data)
 
     @extend_schema(request=ReviewUpdateSerializer, responses=ReviewSerializer)
     def patch(self, request, pk):
         review = _visible_review(request, pk)
+        # 403 before the input is validated.
         require(
-            services.may_write(request.user, review.case, review.meeting),
+            rules.may_write_review(request.user, review.case, review.meeting),
             code="not_a_review_writer",
         )
         serializer = ReviewUpdateSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        with transaction.atomic():
-            services.review_update(actor=request.user, review=review, **serializer.validated_data)
-            return Response(_review_out(request, review, "PATCH /reviews/{id}/"))
+        shown = services.review_update_and_read(
+            actor=request.user,
+            review=review,
+            via="PATCH /reviews/{id}/",
+            **serializer.validated_data,
+        )
+        return Response(ReviewSerializer(shown).data)
 
 
 class ReviewFinalize(APIView):
@@ -193,13 +150,14 @@ class ReviewFinalize(APIView):
     @extend_schema(request=None, responses=ReviewSerializer)
     def post(self, request, pk):
         review = _visible_review(request, pk)
-        require(coordinates(request.user, review.case.network), code="coordinator_only")
-        with transaction.atomic():
-            services.review_finalize(actor=request.user, review=review)
-            return Response(_review_out(request, review, "POST /reviews/{id}/finalize/"))
+        require(rules.may_finalize_review(request.user, review), code="coordinator_only")
+        shown = services.review_finalize_and_read(
+            actor=request.user, review=review, via="POST /reviews/{id}/finalize/"
+        )
+        return Response(ReviewSerializer(shown).data)
 
 
-class ReviewRoleList(_SealedList):
+class ReviewRoleList(_PagedList):
     """GET: every role for content readers; a role-holding agency's staff see their own
     agency's (tasks always). POST: coordinators, or attendees during the held meeting."""
 
@@ -209,55 +167,28 @@ class ReviewRoleList(_SealedList):
     @extend_schema(responses={200: RoleSerializer(many=True), 409: CONFLICT})
     def get(self, request, pk):
         review = _visible_review(request, pk)
-        services.require_not_purged(review.case)
-        reading = role_reading(request.user, review.case)
-        require(reading.all or reading.own_agency is not None, code="content_not_readable")
-        roles = review.roles.select_related("agency", "data_key", "review").order_by("id")
-        if not reading.all:
-            roles = roles.filter(agency_id=reading.own_agency)
-        with transaction.atomic():
-            return self.paged(
-                request,
-                review.case,
-                roles,
-                ["tasks"],
-                "tasks",
-                "GET /reviews/{id}/roles/",
-                RoleSerializer,
-                _role_context(review.case),
-            )
+        roles = services.roles_read(
+            reader=request.user,
+            review=review,
+            via="GET /reviews/{id}/roles/",
+            page=self.paginate_queryset,
+        )
+        return self.paged(roles, RoleSerializer, _role_context(review))
 
     @extend_schema(responses={201: RoleSerializer})
     def post(self, request, pk):
         review = _visible_review(request, pk)
-        require(
-            services.may_write(request.user, review.case, review.meeting),
-            code="not_a_review_writer",
-        )
+        # 403 before the input is validated.
+        require(rules.may_assign_roles(request.user, review), code="not_a_review_writer")
         serializer = RoleSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        with transaction.atomic():
-            role = services.role_add(actor=request.user, review=review, **serializer.validated_data)
-            data = _role_out(request, role, "POST /reviews/{id}/roles/")
-        return Response(data, status=status.HTTP_201_CREATED)
-
-
-def _role_out(request, role: RoleAssignment, via: str) -> dict:
-    """The role after a write or for a read: its tasks only for whoever may read them now
-    (unsealed and audited), else null."""
-    role = RoleAssignment.objects.select_related(
-        "review__case__network", "review__case__data_key", "data_key", "agency"
-    ).get(pk=role.pk)
-    if services.may_read_role(request.user, role):
-        return _role_data(request, role.review.case, [role], via)[0]
-    shown = copy.copy(role)
-    shown.tasks = None
-    return RoleSerializer(shown, context=_role_context(role.review.case)).data
-
-
-def _require_role_reading(request, role: RoleAssignment) -> None:
-    services.require_not_purged(role.review.case)
-    require(services.may_read_role(request.user, role), code="content_not_readable")
+        role = services.role_add_and_read(
+            actor=request.user,
+            review=review,
+            via="POST /reviews/{id}/roles/",
+            **serializer.validated_data,
+        )
+        return Response(_role_data(role), status=status.HTTP_201_CREATED)
 
 
 class RoleDetail(APIView):
@@ -267,32 +198,26 @@ class RoleDetail(APIView):
     @extend_schema(responses={200: RoleSerializer, 409: CONFLICT})
     def get(self, request, pk):
         role = _visible_role(request, pk)
-        _require_role_reading(request, role)
-        with transaction.atomic():
-            return Response(_role_out(request, role, "GET /roles/{id}/"))
+        shown = services.role_read(reader=request.user, role=role, via="GET /roles/{id}/")
+        return Response(_role_data(shown))
 
     @extend_schema(request=RoleSerializer, responses=RoleSerializer)
     def patch(self, request, pk):
         role = _visible_role(request, pk)
-        review = role.review
-        require(
-            services.may_write(request.user, review.case, review.meeting),
-            code="not_a_review_writer",
-        )
+        # 403 before the input is validated.
+        require(rules.may_assign_roles(request.user, role.review), code="not_a_review_writer")
         serializer = RoleSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        with transaction.atomic():
-            role = services.role_update(actor=request.user, role=role, **serializer.validated_data)
-            return Response(_role_out(request, role, "PATCH /roles/{id}/"))
+        shown = services.role_update_and_read(
+            actor=request.user, role=role, via="PATCH /roles/{id}/", **serializer.validated_data
+        )
+        return Response(_role_data(shown))
 
     @extend_schema(responses={204: None})
     def delete(self, request, pk):
         role = _visible_role(request, pk)
-        review = role.review
-        require(
-            services.may_write(request.user, review.case, review.meeting),
-            code="not_a_review_writer",
-        )
+        # The answer the API has always given (the service's refusal says the same code).
+        require(rules.may_assign_roles(request.user, role.review), code="not_a_review_writer")
         services.role_remove(actor=request.user, role=role)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -307,17 +232,18 @@ class RoleAgree(APIView):
         serializer = AgreeSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         on_behalf = serializer.validated_data["on_behalf"]
+        # 403 before the note is required.
         require(
-            services.may_answer(request.user, role, on_behalf=on_behalf), code="not_your_agency"
+            rules.may_answer_role(request.user, role, on_behalf=on_behalf), code="not_your_agency"
         )
-        with transaction.atomic():
-            role = services.role_agree(
-                actor=request.user,
-                role=role,
-                on_behalf=on_behalf,
-                note=serializer.validated_data["note"],
-            )
-            return Response(_role_out(request, role, "POST /roles/{id}/agree/"))
+        shown = services.role_agree_and_read(
+            actor=request.user,
+            role=role,
+            on_behalf=on_behalf,
+            note=serializer.validated_data["note"],
+            via="POST /roles/{id}/agree/",
+        )
+        return Response(_role_data(shown))
 
 
 class RoleAgencyInvite(APIView):
@@ -327,9 +253,10 @@ class RoleAgencyInvite(APIView):
     @extend_schema(request=None, responses=RoleSerializer)
     def post(self, request, pk):
         role = _visible_role(request, pk)
-        with transaction.atomic():
-            role = services.role_agency_invite(actor=request.user, role=role)
-            return Response(_role_out(request, role, "POST /roles/{id}/invite/"))
+        shown = services.role_agency_invite_and_read(
+            actor=request.user, role=role, via="POST /roles/{id}/invite/"
+        )
+        return Response(_role_data(shown))
 
 
 class RoleDecline(APIView):
@@ -338,17 +265,20 @@ class RoleDecline(APIView):
     @extend_schema(request=DeclineSerializer, responses=RoleSerializer)
     def post(self, request, pk):
         role = _visible_role(request, pk)
-        require(services.may_answer(request.user, role), code="not_your_agency")
+        # 403 before the input is validated.
+        require(rules.may_answer_role(request.user, role), code="not_your_agency")
         serializer = DeclineSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        with transaction.atomic():
-            role = services.role_decline(
-                actor=request.user, role=role, reason=serializer.validated_data["reason"]
-            )
-            return Response(_role_out(request, role, "POST /roles/{id}/decline/"))
+        shown = services.role_decline_and_read(
+            actor=request.user,
+            role=role,
+            reason=serializer.validated_data["reason"],
+            via="POST /roles/{id}/decline/",
+        )
+        return Response(_role_data(shown))
 
 
-class RoleProgressList(_SealedList):
+class RoleProgressList(_PagedList):
     """GET: readers of the role (content readers, its own agency); POST: the role's agency
     and coordinators, once the review is final."""
 
@@ -358,41 +288,31 @@ class RoleProgressList(_SealedList):
     @extend_schema(responses={200: ProgressSerializer(many=True), 409: CONFLICT})
     def get(self, request, pk):
         role = _visible_role(request, pk)
-        services.require_not_purged(role.review.case)
-        require(services.may_read_progress(request.user, role), code="content_not_readable")
-        notes = role.progress_notes.select_related("data_key").order_by("created_at", "id")
-        with transaction.atomic():
-            return self.paged(
-                request,
-                role.review.case,
-                notes,
-                ["note"],
-                "progress",
-                "GET /roles/{id}/progress/",
-                ProgressSerializer,
-            )
+        notes = services.progress_read(
+            reader=request.user,
+            role=role,
+            via="GET /roles/{id}/progress/",
+            page=self.paginate_queryset,
+        )
+        return self.paged(notes, ProgressSerializer)
 
     @extend_schema(responses={201: ProgressSerializer})
     def post(self, request, pk):
         role = _visible_role(request, pk)
-        require(services.may_record_progress(request.user, role), code="not_the_role_holder")
+        # 403 before the input is validated.
+        require(rules.may_record_progress(request.user, role), code="not_the_role_holder")
         serializer = ProgressSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        with transaction.atomic():
-            note = services.progress_add(actor=request.user, role=role, **serializer.validated_data)
-            shown = _unsealed(
-                request,
-                role.review.case,
-                [note],
-                ["note"],
-                "progress",
-                "POST /roles/{id}/progress/",
-            )
-            data = ProgressSerializer(shown[0]).data
-        return Response(data, status=status.HTTP_201_CREATED)
+        note = services.progress_add_and_read(
+            actor=request.user,
+            role=role,
+            via="POST /roles/{id}/progress/",
+            **serializer.validated_data,
+        )
+        return Response(ProgressSerializer(note).data, status=status.HTTP_201_CREATED)
 
 
-class ReviewHistory(_SealedList):
+class ReviewHistory(_PagedList):
     """GET: every change to the review, its assignments and answers, oldest first: who,
     when, from what to what (content readers; audited)."""
 
@@ -402,21 +322,13 @@ class ReviewHistory(_SealedList):
     @extend_schema(responses={200: ReviewChangeSerializer(many=True), 409: CONFLICT})
     def get(self, request, pk):
         review = _visible_review(request, pk)
-        _require_content(request, review.case)
-        changes = review.changes.select_related("data_key").order_by("at", "id")
-        with transaction.atomic():
-            page = self.paginate_queryset(changes)
-            shown = _unsealed(
-                request,
-                review.case,
-                list(page),
-                ["changes"],
-                "history",
-                "GET /reviews/{id}/history/",
-            )
-            for row in shown:
-                row.changes = services.history_entries([{"changes": row.changes}])[0]
-            return self.get_paginated_response(ReviewChangeSerializer(shown, many=True).data)
+        changes = services.history_read(
+            reader=request.user,
+            review=review,
+            via="GET /reviews/{id}/history/",
+            page=self.paginate_queryset,
+        )
+        return self.paged(changes, ReviewChangeSerializer)
 
 
 class RoleDivisionExport(APIView):
@@ -429,22 +341,9 @@ class RoleDivisionExport(APIView):
     @extend_schema(responses={200: OpenApiTypes.BINARY, 409: CONFLICT})
     def get(self, request, pk):
         review = _visible_review(request, pk)
-        _require_content(request, review.case)
-        roles = list(review.roles.select_related("agency", "data_key", "agreed_by").order_by("id"))
-        with transaction.atomic():
-            shown = _unsealed(
-                request,
-                review.case,
-                roles,
-                ["tasks"],
-                "role_division",
-                f"GET /reviews/{{id}}/role-division.{self.kind}",
-            )
-        name = f"role-division-{review.case.code or review.case_id}-{review.pk}.{self.kind}"
-        if self.kind == "csv":
-            body, content_type = exports.role_division_csv(review, shown), exports.CSV
-        else:
-            body, content_type = exports.role_division_xlsx(review, shown), exports.XLSX
+        name, body, content_type = exports.role_division_export(
+            reader=request.user, review=review, kind=self.kind
+        )
         response = HttpResponse(body, content_type=content_type)
         response["Content-Disposition"] = attachment(name)
         return response
@@ -474,12 +373,16 @@ class FollowUps(APIView):
     )
     def get(self, request, network_pk):
         network = _visible_network(request, network_pk)
-        require(coordinates(request.user, network), code="coordinator_only")
+        # 403 before the query is validated.
+        require(rules.may_read_follow_ups(request.user, network), code="coordinator_only")
         query = FollowUpQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
         on = query.validated_data.get("on") or clock.today()
         found = services.follow_ups(
-            network_id=network.pk, on=on, stalled_days=query.validated_data["stalled_days"]
+            reader=request.user,
+            network=network,
+            on=on,
+            stalled_days=query.validated_data["stalled_days"],
         )
         return Response(FollowUpsSerializer({"on": on, **found}).data)
 
@@ -493,8 +396,7 @@ class RoleLoad(APIView):
     @extend_schema(responses=RoleLoadSerializer(many=True))
     def get(self, request, network_pk):
         network = _visible_network(request, network_pk)
-        require(services.may_read_role_load(request.user, network), code="practitioners_only")
-        rows = services.role_load(network_id=network.pk)
+        rows = services.role_load(reader=request.user, network=network)
         data = RoleLoadSerializer(rows, many=True).data
         if self.kind == "csv":
             response = HttpResponse(exports.role_load_csv(data), content_type=exports.CSV)
@@ -515,6 +417,5 @@ class RoleTasksAgendaItem(APIView):
             user=request.user,
             view_perm=None,
         )
-        require(coordinates(request.user, meeting.network), code="coordinator_only")
         item = services.agenda_role_tasks_add(actor=request.user, meeting=meeting)
         return Response(AgendaItemSerializer(item).data, status=status.HTTP_201_CREATED)

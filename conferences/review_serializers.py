@@ -1,6 +1,7 @@
 """HTTP shapes of reviews, role assignments and progress (API.md "Cases": reviews, roles,
-progress). Sealed fields are not model fields here: the views unseal them through
-`review_services.content_read` (which audits) and put them into the output."""
+progress). Sealed fields are not model fields here: the read services
+(`review_services.review_read`, `roles_read`, ...) unseal them, record the reading and hand
+copies carrying the text to these serializers."""
 
 from rest_framework import serializers
 

@@ -13,6 +13,13 @@ The rules of the practitioners' meeting live here and nowhere else:
   and the case goes to monitoring;
 - role holders (the agency's staff) record progress once the review is final.
 
+Who may do each thing is stated once, in `permissions.rules` (the "reviews" section): the
+services ask those rules of the actor and raise `Forbidden` with the codes the API answers.
+Content leaves only through the read services below (`reviews_read`, `review_read`,
+`roles_read`, `role_read`, `progress_read`, `history_read`, `role_division_read`, and the
+writes that answer with content, `..._and_read`): they check the reader, unseal through
+`conferences.sealing` and record the reading (`sealing.read_audited`), in one transaction.
+
 Access follows the events (`permissions.services`): an agency asked to take a role sees the
 case's facts, reads the content once it agrees, and keeps reading its own tasks always; the
 content grant ends when the case closes. Every change is a `ReviewChange` row (who, when,
@@ -22,24 +29,23 @@ Concurrency: every write takes the review's row lock first, so an answer and a
 finalisation are serialised; a finalised review can never hold a pending assignment.
 """
 
+import copy
 import json
+from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils.translation import gettext as _
-from django.views.decorators.debug import sensitive_variables
 
 from agencies.models import Agency, User
-from conferences import encryption
+from conferences import sealing
 from conferences.models import (
     TASK_ENDED,
     Agreement,
-    Attendance,
     Case,
     CaseStatus,
-    Invitation,
     Involvement,
     Meeting,
     MeetingKind,
@@ -53,53 +59,16 @@ from conferences.models import (
 )
 from conferences.services import CASE_ENDED, case_transition, may_start
 from config import clock
-from config.errors import Conflict, Forbidden, IntegrityAlarm
-from network.models import Membership, Tier
+from config.errors import Conflict, Forbidden
+from network.models import Membership, Network, Tier
+from permissions import rules
 from permissions import services as grants
-from permissions.rules import coordinates
-from permissions.selectors import case_access, standing_invitations
 
 REVIEW_TEXT_FIELDS = ("assessment", "support_direction", "notes")
 REVIEW_FIELDS = (*REVIEW_TEXT_FIELDS, "next_review_on")
 ROLE_FIELDS = ("agency", "function", "involvement", "tasks", "due_on")
 # Changing one of these asks the agency again.
 ROLE_RESETTING = ("agency", "function", "tasks")
-
-
-# --- sealing ------------------------------------------------------------------------------
-
-
-def _aad(obj, field: str) -> bytes:
-    return encryption.field_aad(obj._meta.label_lower, field, obj.pk)
-
-
-@sensitive_variables()
-def _seal(obj, values: dict[str, str], keys=None) -> list[str]:
-    keys = keys or encryption.DataKeyCache()
-    for field, text in values.items():
-        setattr(
-            obj, field, encryption.seal(obj.data_key, text or "", aad=_aad(obj, field), keys=keys)
-        )
-    return list(values)
-
-
-@sensitive_variables()
-def unseal(obj, fields, keys=None) -> dict[str, str]:
-    """Unseal `fields` of one record in memory. Callers are the readers below, which audit.
-    A value that does not belong where it is, or whose key is destroyed, raises
-    IntegrityAlarm (500) with nothing of the data."""
-    keys = keys or encryption.DataKeyCache()
-    try:
-        return {
-            field: encryption.unseal(
-                obj.data_key, getattr(obj, field), aad=_aad(obj, field), keys=keys
-            )
-            if getattr(obj, field) is not None
-            else ""
-            for field in fields
-        }
-    except (encryption.DecryptionError, encryption.KeyDestroyedError):
-        raise IntegrityAlarm("content_integrity") from None
 
 
 def _value(value):
@@ -126,54 +95,11 @@ def _change(
             {k: [_value(a), _value(b)] for k, (a, b) in changes.items()}, ensure_ascii=False
         )
         row.data_key = review.data_key
-        row.save(update_fields=_seal(row, {"changes": text}))
+        row.save(update_fields=sealing.seal(row, {"changes": text}))
     return row
 
 
-# --- who may do what ----------------------------------------------------------------------
-
-
-def is_attendee(user: User, meeting: Meeting | None) -> bool:
-    """Invited to a meeting that is being held now (a standing invitation: still staff of
-    the agency invited for), not having declined, and not recorded as absent."""
-    if meeting is None or meeting.status != MeetingStatus.HELD:
-        return False
-    invited = (
-        standing_invitations()
-        .filter(meeting=meeting, person=user)
-        .exclude(response=Invitation.Response.DECLINED)
-        .exists()
-    )
-    away = Attendance.objects.filter(meeting=meeting, person=user).exclude(
-        status=Attendance.Status.PRESENT
-    )
-    return invited and not away.exists()
-
-
-def may_write(user: User, case: Case, meeting: Meeting | None) -> bool:
-    """Coordinators of the case's network and attendees of the held meeting the review
-    belongs to, who may read the case's content now (a current pledge among other things):
-    nobody writes about what they may not read."""
-    return (coordinates(user, case.network) or is_attendee(user, meeting)) and case_access(
-        user, case
-    ).content
-
-
-def designated_for(user: User, agency_id: int, network_id: int) -> bool:
-    """A person designated for the agency in a current practitioners'-tier membership of
-    the network (representatives see no cases at all)."""
-    if not user.is_active or user.agency_id != agency_id:
-        return False
-    return (
-        Membership.objects.current(clock.today())
-        .filter(
-            network_id=network_id,
-            agency_id=agency_id,
-            tier=Tier.PRACTITIONERS,
-            designated_people=user,
-        )
-        .exists()
-    )
+# --- facts ----------------------------------------------------------------------------------
 
 
 def practitioner_agency_ids(network_id: int) -> set[int]:
@@ -225,7 +151,7 @@ def review_create(*, actor: User, case: Case, meeting: Meeting | None = None, **
     `reviewed`. 409 while another review of the case is open."""
     _review_field_errors(fields)
     case = Case.objects.select_for_update(of=("self",)).select_related("network").get(pk=case.pk)
-    if not may_write(actor, case, meeting):
+    if not rules.may_write_review(actor, case, meeting):
         raise Forbidden("not_a_review_writer", _("Only coordinators and attendees write reviews."))
     if case.reviews.filter(finalized_at__isnull=True).exists():
         raise Conflict("review_open", _("This case already has a review in progress."))
@@ -262,7 +188,7 @@ def review_create(*, actor: User, case: Case, meeting: Meeting | None = None, **
     )
     review.data_key = case.data_key
     texts = {f: fields.get(f) or "" for f in REVIEW_TEXT_FIELDS}
-    review.save(update_fields=_seal(review, texts))
+    review.save(update_fields=sealing.seal(review, texts))
     case_transition(case=case, actor=actor, to=CaseStatus.REVIEWED, reason=f"review:{review.pk}")
     _change(
         review,
@@ -278,17 +204,17 @@ def review_update(*, actor: User, review: Review, **fields) -> Review:
     """Change an open review's texts or next review date (only those named)."""
     _review_field_errors(fields)
     review = _locked_review(review)
-    if not may_write(actor, review.case, review.meeting):
+    if not rules.may_write_review(actor, review.case, review.meeting):
         raise Forbidden("not_a_review_writer", _("Only coordinators and attendees write reviews."))
     _require_open(review)
     texts = {f: fields[f] or "" for f in REVIEW_TEXT_FIELDS if f in fields}
-    before = unseal(review, list(texts))
+    before = sealing.unseal(review, list(texts))
     changes = {f: (before[f], texts[f]) for f in texts if before[f] != texts[f]}
     if "next_review_on" in fields and fields["next_review_on"] != review.next_review_on:
         changes["next_review_on"] = (review.next_review_on, fields["next_review_on"])
         review.next_review_on = fields["next_review_on"]
     if changes:
-        sealed = _seal(review, {f: texts[f] for f in changes if f in texts})
+        sealed = sealing.seal(review, {f: texts[f] for f in changes if f in texts})
         review.save(update_fields=[*sealed, "next_review_on", "updated_at"])
         _change(review, actor=actor, action=ReviewChange.Action.REVIEW_CHANGED, changes=changes)
     return review
@@ -319,8 +245,8 @@ def review_finalize(*, actor: User, review: Review) -> Review:
     """Lock the division of roles: exactly one lead and every assignment agreed (409
     `review_incomplete` listing every unmet rule otherwise). The case goes to monitoring."""
     review = _locked_review(review)
-    if not coordinates(actor, review.case.network):
-        raise Forbidden("not_a_coordinator", _("Only a coordinator finalises a review."))
+    if not rules.may_finalize_review(actor, review):
+        raise Forbidden("coordinator_only", _("Only a coordinator finalises a review."))
     if review.finalized_at is not None:
         return review
     roles = list(review.roles.select_for_update().order_by("id"))
@@ -369,7 +295,7 @@ def _locked_role(role: RoleAssignment) -> tuple[Review, RoleAssignment]:
 
 
 def _require_writer(actor: User, review: Review) -> None:
-    if not may_write(actor, review.case, review.meeting):
+    if not rules.may_assign_roles(actor, review):
         raise Forbidden(
             "not_a_review_writer", _("Only coordinators and attendees divide the roles.")
         )
@@ -403,7 +329,7 @@ def role_agency_invite(*, actor: User, role: RoleAssignment) -> RoleAssignment:
     closed, withdrawn or purged. Inviting again changes nothing."""
     review, role = _locked_role(role)
     case = Case.objects.select_for_update().get(pk=review.case_id)
-    if not coordinates(actor, case.network):
+    if not rules.may_invite_role_agency(actor, role):
         raise Forbidden("not_a_coordinator", _("Only a coordinator invites an outside agency."))
     if case.status in CASE_ENDED or case.purged_at is not None:
         raise Conflict(
@@ -463,7 +389,7 @@ def role_add(
     )
     _validate_role(role)
     role.save()
-    role.save(update_fields=_seal(role, {"tasks": tasks}))
+    role.save(update_fields=sealing.seal(role, {"tasks": tasks}))
     _role_grants(review, role)
     _change(
         review,
@@ -512,7 +438,7 @@ def role_update(*, actor: User, role: RoleAssignment, **fields) -> RoleAssignmen
     _require_open(review)
     changes = {}
     if "tasks" in fields:
-        old = unseal(role, ["tasks"])["tasks"]
+        old = sealing.unseal(role, ["tasks"])["tasks"]
         if old != (fields["tasks"] or ""):
             changes["tasks"] = (old, fields["tasks"] or "")
     old_agency = role.agency_id
@@ -533,7 +459,7 @@ def role_update(*, actor: User, role: RoleAssignment, **fields) -> RoleAssignmen
     if "agency" in changes:
         update += ["asked_at", "agency_invited_at", "agency_invited_by"]
     if "tasks" in changes:
-        update += _seal(role, {"tasks": changes["tasks"][1]})
+        update += sealing.seal(role, {"tasks": changes["tasks"][1]})
     if set(changes) & set(ROLE_RESETTING) and role.agreement != Agreement.PENDING:
         changes["agreement"] = (role.agreement, Agreement.PENDING)
         _reset_answer(role, clock.now())
@@ -573,15 +499,6 @@ def role_remove(*, actor: User, role: RoleAssignment) -> None:
     role.delete()
 
 
-def may_answer(user: User, role: RoleAssignment, *, on_behalf: bool = False) -> bool:
-    """A designated person of the assigned agency answers for it; a coordinator records
-    an agreement given aloud (on behalf)."""
-    case = role.review.case
-    if on_behalf:
-        return coordinates(user, case.network)
-    return designated_for(user, role.agency_id, case.network_id)
-
-
 @transaction.atomic
 def role_agree(
     *, actor: User, role: RoleAssignment, on_behalf: bool = False, note: str = ""
@@ -590,7 +507,7 @@ def role_agree(
     note). Its staff read the case's content from now on, if it sits in the practitioners'
     tier or was invited (`_role_grants`)."""
     review, role = _locked_role(role)
-    if not may_answer(actor, role, on_behalf=on_behalf):
+    if not rules.may_answer_role(actor, role, on_behalf=on_behalf):
         raise Forbidden("not_your_agency", _("Only the assigned agency answers for itself."))
     _require_open(review)
     if on_behalf and not note.strip():
@@ -617,7 +534,7 @@ def role_agree(
 def role_decline(*, actor: User, role: RoleAssignment, reason: str) -> RoleAssignment:
     """The agency declines its part, with a reason (400 without one)."""
     review, role = _locked_role(role)
-    if not may_answer(actor, role):
+    if not rules.may_answer_role(actor, role):
         raise Forbidden("not_your_agency", _("Only the assigned agency answers for itself."))
     _require_open(review)
     if not (reason or "").strip():
@@ -641,39 +558,12 @@ def role_decline(*, actor: User, role: RoleAssignment, reason: str) -> RoleAssig
 # --- progress -----------------------------------------------------------------------------
 
 
-def may_read_role(user: User, role: RoleAssignment) -> bool:
-    """Whoever may read the case's content reads every role; a role-holding agency's staff
-    read their own agency's roles (tasks always, while pledged)."""
-    from permissions.selectors import role_reading
-
-    reading = role_reading(user, role.review.case)
-    return reading.all or (reading.own_agency is not None and reading.own_agency == role.agency_id)
-
-
-def may_read_progress(user: User, role: RoleAssignment) -> bool:
-    """The role's agency (who may read their own tasks) and coordinators who may read the
-    case (API.md: progress is the role's agency's and the coordinators')."""
-    from permissions.selectors import role_reading
-
-    case = role.review.case
-    reading = role_reading(user, case)
-    if reading.own_agency is not None and reading.own_agency == role.agency_id:
-        return True
-    return reading.all and coordinates(user, case.network)
-
-
-def may_record_progress(user: User, role: RoleAssignment) -> bool:
-    """The role's agency (its staff) and the network's coordinators."""
-    case = role.review.case
-    return (user.is_active and user.agency_id == role.agency_id) or coordinates(user, case.network)
-
-
 @transaction.atomic
 def progress_add(*, actor: User, role: RoleAssignment, note: str, task_status: str) -> ProgressNote:
     """A progress note on a role of a final review, setting the role's task status: in
     progress, done, not possible (circumstances changed), not undertaken."""
     review, role = _locked_role(role)
-    if not may_record_progress(actor, role):
+    if not rules.may_record_progress(actor, role):
         raise Forbidden("not_the_role_holder", _("Only the role's agency records its progress."))
     if review.finalized_at is None:
         raise Conflict("review_not_final", _("Progress is recorded once the review is final."))
@@ -693,7 +583,7 @@ def progress_add(*, actor: User, role: RoleAssignment, note: str, task_status: s
         created_by=actor,
         created_at=clock.now(),
     )
-    progress.save(update_fields=_seal(progress, {"note": note}))
+    progress.save(update_fields=sealing.seal(progress, {"note": note}))
     if role.task_status != task_status:
         _change(
             review,
@@ -707,41 +597,282 @@ def progress_add(*, actor: User, role: RoleAssignment, note: str, task_status: s
     return progress
 
 
-# --- reading (unsealed and audited together) ----------------------------------------------
+# --- reading (checked, unsealed and audited together) ---------------------------------------
 
 
-def require_not_purged(case: Case) -> None:
-    """409 `content_purged` for a purged case: there is nothing to read any more."""
-    if case.purged_at is not None:
-        raise Conflict("content_purged", _("This case's content has been destroyed."))
+def _shown(obj, values: dict):
+    """A copy of `obj` carrying `values` (unsealed text, or None for text withheld) in place
+    of its sealed fields: what the serializers show."""
+    shown = copy.copy(obj)
+    for name, value in values.items():
+        setattr(shown, name, value)
+    return shown
+
+
+def _audited(
+    *,
+    reader: User,
+    case: Case,
+    rows: Iterable,
+    fields,
+    audit_as: str,
+    via: str,
+    page: Callable[[Iterable], Iterable] = list,
+) -> list:
+    """Copies of `page(rows)` (all of `case`) with `fields` unsealed, the reading recorded
+    once in the case's access chain (not at all for an empty page): `sealing.read_audited`.
+    The caller has checked that the reader may read them."""
+    fields = list(fields)
+
+    def read(keys) -> list:
+        return [_shown(obj, sealing.unseal(obj, fields, keys=keys)) for obj in page(rows)]
+
+    return sealing.read_audited(reader=reader, cases=[case], fields=[audit_as], via=via, read=read)
+
+
+def _require_reviews_readable(reader: User, case: Case) -> None:
+    """409 `content_purged` for a purged case, else 403 `content_not_readable` unless the
+    reader may read the case's reviews."""
+    sealing.require_not_purged(case)
+    if not rules.may_read_reviews(reader, case):
+        raise Forbidden("content_not_readable")
+
+
+def _review_shown(reader: User, review: Review, via: str) -> Review:
+    """The review as stored now: its texts only for whoever may read them now (unsealed and
+    audited), else None."""
+    review = Review.objects.select_related("case__network", "data_key").get(pk=review.pk)
+    if rules.may_read_reviews(reader, review.case):
+        return _audited(
+            reader=reader,
+            case=review.case,
+            rows=[review],
+            fields=REVIEW_TEXT_FIELDS,
+            audit_as="reviews",
+            via=via,
+        )[0]
+    return _shown(review, dict.fromkeys(REVIEW_TEXT_FIELDS))
+
+
+def reviews_read(*, reader: User, case: Case, via: str, page=list) -> list[Review]:
+    """A case's reviews, the latest first, for its content readers: `page` picks the rows
+    shown (the API's pagination); they are unsealed and the reading recorded."""
+    _require_reviews_readable(reader, case)
+    rows = case.reviews.select_related("data_key").order_by("-created_at", "-id")
+    return _audited(
+        reader=reader,
+        case=case,
+        rows=rows,
+        fields=REVIEW_TEXT_FIELDS,
+        audit_as="reviews",
+        via=via,
+        page=page,
+    )
+
+
+def review_read(*, reader: User, review: Review, via: str) -> Review:
+    """One review for the case's content readers (unsealed, the reading recorded)."""
+    _require_reviews_readable(reader, review.case)
+    return _review_shown(reader, review, via)
 
 
 @transaction.atomic
-def content_read(*, reader: User, case: Case, objects, fields, audit_as: str, via: str) -> list:
-    """Unseal `fields` of `objects` (all of one case) and record the reading once in the
-    case's access chain: no record, no content. The caller has decided that the reader may
-    read them. Returns one dict per object."""
-    require_not_purged(case)
-    keys = encryption.DataKeyCache()
-    values = [unseal(obj, fields, keys) for obj in objects]
-    if objects:
-        grants.access_record_write(person=reader, case=case, fields=[audit_as], via=via)
-    return values
+def review_create_and_read(
+    *, actor: User, case: Case, via: str, meeting: Meeting | None = None, **fields
+) -> Review:
+    """`review_create`, then the review as the writer may read it, in one transaction: a
+    reading refused (the second factor) leaves nothing written."""
+    review = review_create(actor=actor, case=case, meeting=meeting, **fields)
+    return _review_shown(actor, review, via)
 
 
-def history_entries(changes) -> list[dict]:
-    """The unsealed `changes` of ReviewChange rows as {field: [from, to]} (no reading
-    recorded: call through `content_read`)."""
-    return [json.loads(value["changes"]) if value["changes"] else {} for value in changes]
+@transaction.atomic
+def review_update_and_read(*, actor: User, review: Review, via: str, **fields) -> Review:
+    """`review_update`, then the review as the writer may read it, in one transaction."""
+    review_update(actor=actor, review=review, **fields)
+    return _review_shown(actor, review, via)
+
+
+@transaction.atomic
+def review_finalize_and_read(*, actor: User, review: Review, via: str) -> Review:
+    """`review_finalize`, then the review as the coordinator may read it, in one
+    transaction."""
+    review_finalize(actor=actor, review=review)
+    return _review_shown(actor, review, via)
+
+
+def history_read(*, reader: User, review: Review, via: str, page=list) -> list[ReviewChange]:
+    """Every change to the review, oldest first, for the case's content readers; each
+    row's `changes` as {field: [from, to]} (the reading recorded)."""
+    _require_reviews_readable(reader, review.case)
+    rows = review.changes.select_related("data_key").order_by("at", "id")
+    shown = _audited(
+        reader=reader,
+        case=review.case,
+        rows=rows,
+        fields=["changes"],
+        audit_as="history",
+        via=via,
+        page=page,
+    )
+    for row in shown:
+        row.changes = json.loads(row.changes) if row.changes else {}
+    return shown
+
+
+def role_division_read(*, reader: User, review: Review, via: str) -> list[RoleAssignment]:
+    """Every role of the review with its tasks, for the role-division table (its readers;
+    the reading recorded)."""
+    sealing.require_not_purged(review.case)
+    if not rules.may_export_role_division(reader, review):
+        raise Forbidden("content_not_readable")
+    rows = list(review.roles.select_related("agency", "data_key", "agreed_by").order_by("id"))
+    return _audited(
+        reader=reader,
+        case=review.case,
+        rows=rows,
+        fields=["tasks"],
+        audit_as="role_division",
+        via=via,
+    )
+
+
+def roles_read(*, reader: User, review: Review, via: str, page=list) -> list[RoleAssignment]:
+    """The review's roles: every one for the case's content readers, their own agency's for
+    a role-holding agency's staff (`rules.role_reading`); tasks unsealed, reading recorded."""
+    sealing.require_not_purged(review.case)
+    reading = rules.role_reading(reader, review.case)
+    if not (reading.all or reading.own_agency is not None):
+        raise Forbidden("content_not_readable")
+    rows = review.roles.select_related("agency", "data_key", "review").order_by("id")
+    if not reading.all:
+        rows = rows.filter(agency_id=reading.own_agency)
+    return _audited(
+        reader=reader,
+        case=review.case,
+        rows=rows,
+        fields=["tasks"],
+        audit_as="tasks",
+        via=via,
+        page=page,
+    )
+
+
+def _role_shown(reader: User, role: RoleAssignment, via: str) -> RoleAssignment:
+    """The role as stored now: its tasks only for whoever may read them now (unsealed and
+    audited), else None."""
+    role = RoleAssignment.objects.select_related(
+        "review__case__network", "review__case__data_key", "data_key", "agency"
+    ).get(pk=role.pk)
+    if rules.may_read_role(reader, role):
+        return _audited(
+            reader=reader,
+            case=role.review.case,
+            rows=[role],
+            fields=["tasks"],
+            audit_as="tasks",
+            via=via,
+        )[0]
+    return _shown(role, {"tasks": None})
+
+
+def role_read(*, reader: User, role: RoleAssignment, via: str) -> RoleAssignment:
+    """One role for its readers (`rules.may_read_role`), its tasks unsealed and the reading
+    recorded."""
+    sealing.require_not_purged(role.review.case)
+    if not rules.may_read_role(reader, role):
+        raise Forbidden("content_not_readable")
+    return _role_shown(reader, role, via)
+
+
+@transaction.atomic
+def role_add_and_read(*, actor: User, review: Review, via: str, **fields) -> RoleAssignment:
+    """`role_add`, then the role as the writer may read it, in one transaction."""
+    role = role_add(actor=actor, review=review, **fields)
+    return _role_shown(actor, role, via)
+
+
+@transaction.atomic
+def role_update_and_read(
+    *, actor: User, role: RoleAssignment, via: str, **fields
+) -> RoleAssignment:
+    """`role_update`, then the role as the writer may read it, in one transaction."""
+    role = role_update(actor=actor, role=role, **fields)
+    return _role_shown(actor, role, via)
+
+
+@transaction.atomic
+def role_agree_and_read(
+    *, actor: User, role: RoleAssignment, via: str, on_behalf: bool = False, note: str = ""
+) -> RoleAssignment:
+    """`role_agree`, then the role as the answerer may read it, in one transaction."""
+    role = role_agree(actor=actor, role=role, on_behalf=on_behalf, note=note)
+    return _role_shown(actor, role, via)
+
+
+@transaction.atomic
+def role_decline_and_read(
+    *, actor: User, role: RoleAssignment, via: str, reason: str
+) -> RoleAssignment:
+    """`role_decline`, then the role as the answerer may read it, in one transaction."""
+    role = role_decline(actor=actor, role=role, reason=reason)
+    return _role_shown(actor, role, via)
+
+
+@transaction.atomic
+def role_agency_invite_and_read(*, actor: User, role: RoleAssignment, via: str) -> RoleAssignment:
+    """`role_agency_invite`, then the role as the coordinator may read it, in one
+    transaction."""
+    role = role_agency_invite(actor=actor, role=role)
+    return _role_shown(actor, role, via)
+
+
+def progress_read(*, reader: User, role: RoleAssignment, via: str, page=list) -> list:
+    """A role's progress notes, oldest first, for the role's agency and the coordinators
+    reading the case (`rules.may_read_progress`); unsealed, the reading recorded."""
+    sealing.require_not_purged(role.review.case)
+    if not rules.may_read_progress(reader, role):
+        raise Forbidden("content_not_readable")
+    rows = role.progress_notes.select_related("data_key").order_by("created_at", "id")
+    return _audited(
+        reader=reader,
+        case=role.review.case,
+        rows=rows,
+        fields=["note"],
+        audit_as="progress",
+        via=via,
+        page=page,
+    )
+
+
+@transaction.atomic
+def progress_add_and_read(
+    *, actor: User, role: RoleAssignment, via: str, note: str, task_status: str
+) -> ProgressNote:
+    """`progress_add`, then the note as written (unsealed, the reading recorded), in one
+    transaction."""
+    progress = progress_add(actor=actor, role=role, note=note, task_status=task_status)
+    return _audited(
+        reader=actor,
+        case=role.review.case,
+        rows=[progress],
+        fields=["note"],
+        audit_as="progress",
+        via=via,
+    )[0]
 
 
 # --- follow-up ----------------------------------------------------------------------------
 
 
-def follow_ups(*, network_id: int, on: date, stalled_days: int) -> dict:
+def follow_ups(*, reader: User, network: Network, on: date, stalled_days: int) -> dict:
     """What a coordinator follows up on `on` (facts only, nothing unsealed): tasks of final
     reviews past their due date and not ended, reviews whose next review date has come
-    (cases in monitoring, latest review only), and answers pending for `stalled_days`."""
+    (cases in monitoring, latest review only), and answers pending for `stalled_days`. 403
+    `coordinator_only` for anyone else (`rules.may_read_follow_ups`)."""
+    if not rules.may_read_follow_ups(reader, network):
+        raise Forbidden("coordinator_only")
+    network_id = network.pk
     live = ~Q(review__case__status__in=[CaseStatus.CLOSED, CaseStatus.WITHDRAWN])
     roles = RoleAssignment.objects.filter(live, review__case__network_id=network_id).select_related(
         "review__case", "agency"
@@ -775,39 +906,14 @@ def follow_ups(*, network_id: int, on: date, stalled_days: int) -> dict:
     }
 
 
-def may_read_role_load(user: User, network) -> bool:
-    """The network's coordinators and the staff of its practitioners'-tier agencies: the
-    table names agencies and small counts, which the representatives' reports suppress.
-
-    A representative gets the suppressed aggregates, not this, even when their agency also
-    sits in the practitioners' tier: only a designation there as well opens it to them."""
-    if coordinates(user, network):
-        return True
-    if not (user.is_active and user.agency_id):
-        return False
-    seats = set(
-        Membership.objects.current(clock.today())
-        .filter(network=network, agency_id=user.agency_id)
-        .annotate(
-            designated=Exists(
-                Membership.designated_people.through.objects.filter(
-                    membership_id=OuterRef("pk"), user_id=user.pk
-                )
-            )
-        )
-        .values_list("tier", "designated")
-    )
-    if (Tier.PRACTITIONERS, True) in seats:
-        return True
-    if (Tier.REPRESENTATIVES, True) in seats:
-        return False
-    return any(tier == Tier.PRACTITIONERS for tier, _designated in seats)
-
-
-def role_load(*, network_id: int) -> list[dict]:
+def role_load(*, reader: User, network: Network) -> list[dict]:
     """Roles of each case's latest final review, per agency and function: open (task not
     ended, case still followed up), done, and ended otherwise (not possible, not
-    undertaken). Counts only, no content."""
+    undertaken). Counts only, no content. 403 `practitioners_only` for whoever may not read
+    it (`rules.may_read_role_load`)."""
+    if not rules.may_read_role_load(reader, network):
+        raise Forbidden("practitioners_only")
+    network_id = network.pk
     latest = (
         Review.objects.filter(case=OuterRef("review__case"), finalized_at__isnull=False)
         .order_by("-finalized_at", "-id")
@@ -858,10 +964,13 @@ def agenda_role_tasks_add(*, actor: User, meeting: Meeting):
     """Add to an open practitioners' meeting the follow-up round: one topic listing every
     unfinished task of earlier reviews with its agency, function, due date and status. Not
     the case's code (invitees need not see every case of the network) nor the task's text
-    (case content); a case support meeting lists only its named agencies' tasks. 409
-    `no_open_tasks` when none."""
+    (case content); a case support meeting lists only its named agencies' tasks. 403
+    `coordinator_only` for anyone but the network's coordinators; 409 `no_open_tasks` when
+    none."""
     from conferences.meeting_services import agenda_item_add
 
+    if not rules.may_add_role_tasks_to_agenda(actor, meeting):
+        raise Forbidden("coordinator_only")
     if meeting.tier != Tier.PRACTITIONERS:
         raise Conflict(
             "not_a_practitioners_meeting",

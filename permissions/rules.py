@@ -17,6 +17,7 @@ case workers: no rule below lets them see, write or run cases, meetings, minutes
 or roles, whatever Django's superuser shortcut in `has_perm` would say.
 """
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from config import clock
@@ -246,3 +247,186 @@ def may_read_calendar_feed(person) -> bool:
     only while their account is active. A deactivated person's feed answers like an unknown
     secret (404)."""
     return bool(person is not None and person.is_active)
+
+
+# --- reviews ---
+# The role division (役割分担): reviews, role assignments, answers, progress, follow-ups.
+
+
+def is_attendee(user, meeting) -> bool:
+    """Invited to a meeting that is being held now (a standing invitation: still staff of
+    the agency invited for), not having declined, and not recorded as absent."""
+    from conferences.models import Attendance, Invitation, MeetingStatus
+
+    if meeting is None or meeting.status != MeetingStatus.HELD:
+        return False
+    invited = (
+        selectors.standing_invitations()
+        .filter(meeting=meeting, person=user)
+        .exclude(response=Invitation.Response.DECLINED)
+        .exists()
+    )
+    away = Attendance.objects.filter(meeting=meeting, person=user).exclude(
+        status=Attendance.Status.PRESENT
+    )
+    return invited and not away.exists()
+
+
+def designated_for(user, agency_id: int, network_id: int) -> bool:
+    """A person designated for the agency in a current practitioners'-tier membership of
+    the network (representatives see no cases at all)."""
+    from network.models import Membership, Tier
+
+    if not user.is_active or user.agency_id != agency_id:
+        return False
+    return (
+        Membership.objects.current(clock.today())
+        .filter(
+            network_id=network_id,
+            agency_id=agency_id,
+            tier=Tier.PRACTITIONERS,
+            designated_people=user,
+        )
+        .exists()
+    )
+
+
+def may_read_reviews(user, case) -> bool:
+    """A case's reviews, their history and its role-division table: whoever may read the
+    case's content now."""
+    return selectors.case_access(user, case).content
+
+
+def may_export_role_division(user, review) -> bool:
+    """The role-division table (tasks included) as a file: the readers of the review."""
+    return may_read_reviews(user, review.case)
+
+
+def may_write_review(user, case, meeting) -> bool:
+    """Coordinators of the case's network and attendees of the held meeting the review
+    belongs to, who may read the case's content now (a current pledge among other things):
+    nobody writes about what they may not read."""
+    return (coordinates(user, case.network) or is_attendee(user, meeting)) and may_read_reviews(
+        user, case
+    )
+
+
+def may_assign_roles(user, review) -> bool:
+    """Adding, changing and removing the role assignments of a review: its writers."""
+    return may_write_review(user, review.case, review.meeting)
+
+
+def may_finalize_review(user, review) -> bool:
+    """Locking the division of roles: the network's coordinators."""
+    return coordinates(user, review.case.network)
+
+
+def may_invite_role_agency(user, role) -> bool:
+    """Inviting a role's agency from outside the network to the case: its coordinators."""
+    return coordinates(user, role.review.case.network)
+
+
+def may_answer_role(user, role, on_behalf: bool = False) -> bool:
+    """A designated person of the assigned agency answers for it; a coordinator records
+    an agreement given aloud (on behalf)."""
+    case = role.review.case
+    if on_behalf:
+        return coordinates(user, case.network)
+    return designated_for(user, role.agency_id, case.network_id)
+
+
+def may_read_own_agency_roles(user, case) -> bool:
+    """Whether the person may read their own agency's tasks on a case whose content they may
+    not read: they see its facts (any role of their agency grants them), hold a current
+    pledge for its network, and its content still exists."""
+    if not user.is_authenticated or not user.is_active or is_platform_admin(user):
+        return False
+    if case.purged_at is not None or not selectors.visible_cases(user).filter(pk=case.pk).exists():
+        return False
+    return holds_current_pledge(user, case.network_id)
+
+
+@dataclass(frozen=True)
+class RoleReading:
+    """What the person may read of a case's division of roles: everything (`all`), or only
+    the roles of their own agency (`own_agency`, None when not even those)."""
+
+    all: bool
+    own_agency: int | None
+
+
+def role_reading(user, case) -> RoleReading:
+    """Content readers read every role, its tasks and progress; staff of an agency holding
+    a role read their own agency's (tasks always, as DOMAIN.md has it), while pledged."""
+    if may_read_reviews(user, case):
+        return RoleReading(all=True, own_agency=user.agency_id)
+    if user.is_authenticated and user.agency_id and may_read_own_agency_roles(user, case):
+        return RoleReading(all=False, own_agency=user.agency_id)
+    return RoleReading(all=False, own_agency=None)
+
+
+def may_read_role(user, role) -> bool:
+    """Whoever may read the case's content reads every role; a role-holding agency's staff
+    read their own agency's roles (tasks always, while pledged)."""
+    reading = role_reading(user, role.review.case)
+    return reading.all or (reading.own_agency is not None and reading.own_agency == role.agency_id)
+
+
+def may_read_progress(user, role) -> bool:
+    """The role's agency (who may read their own tasks) and coordinators who may read the
+    case (API.md: progress is the role's agency's and the coordinators')."""
+    case = role.review.case
+    reading = role_reading(user, case)
+    if reading.own_agency is not None and reading.own_agency == role.agency_id:
+        return True
+    return reading.all and coordinates(user, case.network)
+
+
+def may_record_progress(user, role) -> bool:
+    """The role's agency (its staff) and the network's coordinators."""
+    case = role.review.case
+    return (user.is_active and user.agency_id == role.agency_id) or coordinates(user, case.network)
+
+
+def may_read_follow_ups(user, network) -> bool:
+    """A network's follow-up list (overdue tasks, reviews due, answers pending): its
+    coordinators."""
+    return coordinates(user, network)
+
+
+def may_read_role_load(user, network) -> bool:
+    """The network's coordinators and the staff of its practitioners'-tier agencies: the
+    table names agencies and small counts, which the representatives' reports suppress.
+
+    A representative gets the suppressed aggregates, not this, even when their agency also
+    sits in the practitioners' tier: only a designation there as well opens it to them."""
+    from django.db.models import Exists, OuterRef
+
+    from network.models import Membership, Tier
+
+    if coordinates(user, network):
+        return True
+    if not (user.is_active and user.agency_id):
+        return False
+    seats = set(
+        Membership.objects.current(clock.today())
+        .filter(network=network, agency_id=user.agency_id)
+        .annotate(
+            designated=Exists(
+                Membership.designated_people.through.objects.filter(
+                    membership_id=OuterRef("pk"), user_id=user.pk
+                )
+            )
+        )
+        .values_list("tier", "designated")
+    )
+    if (Tier.PRACTITIONERS, True) in seats:
+        return True
+    if (Tier.REPRESENTATIVES, True) in seats:
+        return False
+    return any(tier == Tier.PRACTITIONERS for tier, _designated in seats)
+
+
+def may_add_role_tasks_to_agenda(user, meeting) -> bool:
+    """The follow-up round of role tasks on a meeting's agenda: the network's coordinators."""
+    return coordinates(user, meeting.network)

@@ -565,36 +565,3 @@ def visible_meetings(user):
             & (Q(pk__in=invited) | Q(tier=Tier.REPRESENTATIVES, network_id__in=representing))
         )
     )
-
-
-# --- Role division ------------------------------------------------------------------------
-
-
-def own_role_readers_ok(user, case) -> bool:
-    """Whether the person may read their own agency's tasks on a case whose content they may
-    not read: they see its facts (any role of their agency grants them), hold a current
-    pledge for its network, and its content still exists."""
-    if not user.is_authenticated or not user.is_active or user.is_superuser:
-        return False
-    if case.purged_at is not None or not visible_cases(user).filter(pk=case.pk).exists():
-        return False
-    return current_pledges().filter(person=user, network_id=case.network_id).exists()
-
-
-@dataclass(frozen=True)
-class RoleReading:
-    """What the person may read of a case's division of roles: everything (`all`), or only
-    the roles of their own agency (`own_agency`, None when not even those)."""
-
-    all: bool
-    own_agency: int | None
-
-
-def role_reading(user, case) -> RoleReading:
-    """Content readers read every role, its tasks and progress; staff of an agency holding
-    a role read their own agency's (tasks always, as DOMAIN.md has it), while pledged."""
-    if case_access(user, case).content:
-        return RoleReading(all=True, own_agency=user.agency_id)
-    if user.is_authenticated and user.agency_id and own_role_readers_ok(user, case):
-        return RoleReading(all=False, own_agency=user.agency_id)
-    return RoleReading(all=False, own_agency=None)
