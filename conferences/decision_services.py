@@ -66,13 +66,10 @@ def decision_create(
 
     Raises `Conflict` `not_a_representatives_meeting` for any other kind of meeting and
     `meeting_not_held` while the meeting is a draft or once it is cancelled; `ValidationError`
-    (400) for an owner agency outside the network.
-
-    Whoever calls it has asked `may_record_decisions` (the API does, 403 `coordinator_only`).
-    It is not asked here yet: a test fixture (tests/conferences/test_decisions_plans.py,
-    `record`) records a decision of another network's meeting as network A's coordinator,
-    and existing tests may not change in issue 10.
+    (400) for an owner agency outside the network; 403 `coordinator_only` unless the actor
+    records the meeting's decisions (`may_record_decisions`).
     """
+    _require_recording(actor, meeting)
     # Locked so that a meeting cancelled meanwhile cannot gain a decision.
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     if meeting.kind != MeetingKind.REPRESENTATIVES_MEETING:

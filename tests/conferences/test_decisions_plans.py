@@ -104,7 +104,7 @@ def decision_body(world, **overrides):
     }
 
 
-def record(world, meeting, **overrides):
+def record(world, meeting, actor=None, **overrides):
     from conferences import decision_services
 
     fields = {
@@ -112,7 +112,8 @@ def record(world, meeting, **overrides):
         "owner_agency": world.representative.agency,
         **overrides,
     }
-    return decision_services.decision_create(actor=world.coordinator, meeting=meeting, **fields)
+    actor = actor or world.coordinator
+    return decision_services.decision_create(actor=actor, meeting=meeting, **fields)
 
 
 # --- decisions: who may do what ---------------------------------------------------------------
@@ -408,7 +409,7 @@ def test_history_of_another_networks_decision_is_404(api_as, case_world, now_202
         network=world.other_network,
     )
     other_coordinator = User.objects.get(username="other_coordinator")
-    decision = record(world, other, owner_agency=world.stranger.agency)
+    decision = record(world, other, actor=other_coordinator, owner_agency=world.stranger.agency)
     patch_decision(api_as, other_coordinator, decision, {"status": "done"})
     assert DecisionChange.objects.count() == 1
     for person in (world.coordinator, world.representative, world.stranger):

@@ -235,23 +235,15 @@ def test_a_deactivated_person_gets_no_calendar_secret(w):
     assert snapshot() == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="decision_create leaves may_record_decisions to its caller: an existing fixture "
-    "(test_decisions_plans.record) records for another network's meeting as network A's "
-    "coordinator; see the issue-10 report",
-)
-@pytest.mark.parametrize("persona", ["member", "other_coordinator"])
+@pytest.mark.parametrize("persona", ["member", "other_coordinator", "admin"])
 def test_decision_create_refuses_everyone_else(w, persona):
     before = snapshot()
-    try:
+    with pytest.raises(Forbidden) as refused:
         decision_services.decision_create(
             actor=person(w, persona),
             meeting=w.reps,
             text="勝手な決定",
             owner_agency=w.world.representative.agency,
         )
-    except Forbidden as refused:
-        assert refused.code == "coordinator_only"
+    assert refused.value.code == "coordinator_only"
     assert snapshot() == before
