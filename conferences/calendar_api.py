@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from conferences import calendars
-from conferences.selectors import visible_meeting_or_404
+from conferences.meeting_selectors import visible_meeting_or_404
 from config.http import attachment
 
 ICS = "text/calendar; charset=utf-8"

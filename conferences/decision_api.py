@@ -10,16 +10,16 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from conferences import decision_services as services
+from conferences.decision_selectors import visible_decision_or_404
 from conferences.decision_serializers import (
     DecisionChangeSerializer,
     DecisionSerializer,
     DecisionUpdateSerializer,
 )
+from conferences.meeting_selectors import visible_meeting_or_404
 from conferences.models import Decision, DecisionChange, Meeting
-from conferences.selectors import visible_meeting_or_404
-from permissions.access import get_visible_or_404, require
+from permissions.access import require
 from permissions.rules import may_record_decisions
-from permissions.selectors import visible_meetings
 
 
 def _recording(request, meeting: Meeting) -> None:
@@ -50,25 +50,13 @@ class DecisionList(generics.ListCreateAPIView):
         return Response(DecisionSerializer(decision).data, status=status.HTTP_201_CREATED)
 
 
-def _visible_decision(request, pk) -> Decision:
-    """The decision, if the person sees its meeting (404 otherwise, as for the meeting)."""
-    return get_visible_or_404(
-        Decision.objects.filter(meeting__in=visible_meetings(request.user)).select_related(
-            "meeting__network"
-        ),
-        pk=pk,
-        user=request.user,
-        view_perm=None,
-    )
-
-
 class DecisionDetail(APIView):
     """PATCH `{text, due_on, status}`: coordinators of the meeting's network; each change is
     kept in the decision's history."""
 
     @extend_schema(request=DecisionUpdateSerializer, responses=DecisionSerializer)
     def patch(self, request, pk):
-        decision = _visible_decision(request, pk)
+        decision = visible_decision_or_404(request.user, pk)
         _recording(request, decision.meeting)
         serializer = DecisionUpdateSerializer(decision, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
@@ -85,5 +73,5 @@ class DecisionHistory(generics.ListAPIView):
     queryset = DecisionChange.objects.none()  # for the schema
 
     def get_queryset(self):
-        decision = _visible_decision(self.request, self.kwargs["pk"])
+        decision = visible_decision_or_404(self.request.user, self.kwargs["pk"])
         return decision.changes.order_by("at", "id")

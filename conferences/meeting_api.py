@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from conferences import meeting_services as services
+from conferences.meeting_selectors import visible_meeting_or_404
 from conferences.meeting_serializers import (
     AgendaItemSerializer,
     InvitationSerializer,
@@ -17,7 +18,6 @@ from conferences.meeting_serializers import (
     MeetingUpdateSerializer,
 )
 from conferences.models import AgendaItem, Invitation, Meeting
-from conferences.selectors import visible_meeting_or_404
 from conferences.serializers import ReasonSerializer
 from config.filters import IdFilter
 from permissions.access import get_visible_or_404, require

@@ -1,15 +1,21 @@
 """HTTP endpoints for a meeting's minutes, the comments on them, and attendance."""
 
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from conferences import minutes_services as services
-from conferences.models import Attendance, MinutesComment
-from conferences.selectors import visible_meeting_or_404
-from config.serializers import IdField, display_field
+from conferences.meeting_selectors import visible_meeting_or_404
+from conferences.minutes_serializers import (
+    AmendmentSerializer,
+    AttendanceEntrySerializer,
+    AttendanceSerializer,
+    MinutesBodySerializer,
+    MinutesCommentSerializer,
+    MinutesSerializer,
+)
+from conferences.models import MinutesComment
 from permissions.access import require
 from permissions.rules import (
     may_comment_on_minutes,
@@ -17,35 +23,6 @@ from permissions.rules import (
     may_record_attendance,
     may_write_minutes,
 )
-
-
-class MinutesBodySerializer(serializers.Serializer):
-    body = serializers.CharField(allow_blank=True, max_length=100_000)
-
-
-class AmendmentSerializer(MinutesBodySerializer):
-    note = serializers.CharField(max_length=2000)
-
-
-class RevisionSerializer(serializers.Serializer):
-    revision = serializers.IntegerField()
-    author = serializers.IntegerField()
-    at = serializers.DateTimeField()
-    body = serializers.CharField()
-
-
-class AmendmentOutSerializer(RevisionSerializer):
-    note = serializers.CharField()
-
-
-class MinutesSerializer(serializers.Serializer):
-    body = serializers.CharField()
-    status = serializers.CharField()
-    revision = serializers.IntegerField()
-    approved_by = serializers.IntegerField(allow_null=True)
-    approved_at = serializers.DateTimeField(allow_null=True)
-    revisions = RevisionSerializer(many=True)
-    amendments = AmendmentOutSerializer(many=True)
 
 
 class MinutesView(APIView):
@@ -112,13 +89,6 @@ class MinutesAmend(APIView):
         return Response(MinutesSerializer(data).data, status=201)
 
 
-class MinutesCommentSerializer(serializers.Serializer):
-    id = serializers.IntegerField(read_only=True)
-    body = serializers.CharField(max_length=10_000)
-    author = serializers.IntegerField(read_only=True)
-    created_at = serializers.DateTimeField(read_only=True)
-
-
 class MinutesCommentList(GenericAPIView):
     """GET: whoever may read the minutes (the same rules, audited alike), oldest first;
     POST `{body}`: invitees and coordinators who may read them, while circulated (409
@@ -153,24 +123,6 @@ class MinutesCommentList(GenericAPIView):
             via="POST /meetings/{id}/minutes/comments/",
         )
         return Response(MinutesCommentSerializer(row).data, status=201)
-
-
-class AttendanceSerializer(serializers.ModelSerializer):
-    status_display = display_field("status")
-
-    class Meta:
-        model = Attendance
-        fields = ["person", "agency", "status", "status_display", "substitute_for"]
-        read_only_fields = fields
-
-
-class AttendanceEntrySerializer(serializers.Serializer):
-    """One line of a PUT. People are plain ids: the service looks them up only among the
-    meeting's invitees and invited agencies, so an account elsewhere answers like none."""
-
-    person = IdField()
-    status = serializers.ChoiceField(choices=Attendance.Status.choices)
-    substitute_for = IdField(required=False, allow_null=True)
 
 
 class AttendanceView(APIView):

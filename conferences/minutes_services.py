@@ -18,6 +18,7 @@ from django.views.decorators.debug import sensitive_variables
 
 from agencies.models import User
 from conferences import encryption, sealing
+from conferences.minutes_selectors import minutes_comments
 from conferences.models import (
     Attendance,
     Case,
@@ -315,16 +316,6 @@ def minutes_comment_add(*, author: User, meeting: Meeting, body: str) -> Minutes
     comment = MinutesComment.objects.create(minutes=minutes, author=author, created_at=clock.now())
     comment.save(update_fields=_store_body(comment, minutes, body))  # bound to the saved row
     return comment
-
-
-def minutes_comments(meeting: Meeting):
-    """The comments on the meeting's minutes, oldest first, still sealed: a response gets
-    them only through `minutes_comments_read`."""
-    return (
-        MinutesComment.objects.filter(minutes__meeting=meeting)
-        .select_related("minutes__meeting", "minutes__data_key")
-        .order_by("created_at", "id")
-    )
 
 
 def _comments_unsealed(*, reader: User, meeting: Meeting, comments, via: str) -> list[dict]:

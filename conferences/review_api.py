@@ -17,12 +17,18 @@ from rest_framework.views import APIView
 
 from conferences import exports
 from conferences import review_services as services
+from conferences.case_selectors import visible_case_or_404
 from conferences.meeting_serializers import AgendaItemSerializer
 from conferences.models import (
     ProgressNote,
     Review,
     ReviewChange,
     RoleAssignment,
+)
+from conferences.review_selectors import (
+    practitioner_agency_ids,
+    visible_review_or_404,
+    visible_role_or_404,
 )
 from conferences.review_serializers import (
     AgreeSerializer,
@@ -35,38 +41,17 @@ from conferences.review_serializers import (
     RoleLoadSerializer,
     RoleSerializer,
 )
-from conferences.selectors import visible_case_or_404
 from config import clock
 from config.http import attachment
 from config.schema import CONFLICT
 from network.models import Network
 from permissions import rules
 from permissions.access import get_visible_or_404, require
-from permissions.selectors import visible_cases, visible_meetings, visible_networks
-
-
-def _reviews(user):
-    return Review.objects.filter(case__in=visible_cases(user)).select_related(
-        "case__network", "case__data_key", "data_key", "meeting"
-    )
-
-
-def _visible_review(request, pk) -> Review:
-    return get_visible_or_404(_reviews(request.user), pk=pk, user=request.user, view_perm=None)
-
-
-def _roles(user):
-    return RoleAssignment.objects.filter(review__case__in=visible_cases(user)).select_related(
-        "review__case__network", "review__case__data_key", "review__meeting", "data_key", "agency"
-    )
-
-
-def _visible_role(request, pk) -> RoleAssignment:
-    return get_visible_or_404(_roles(request.user), pk=pk, user=request.user, view_perm=None)
+from permissions.selectors import visible_meetings, visible_networks
 
 
 def _role_context(review: Review) -> dict:
-    return {"practitioner_agencies": services.practitioner_agency_ids(review.case.network_id)}
+    return {"practitioner_agencies": practitioner_agency_ids(review.case.network_id)}
 
 
 def _role_data(role: RoleAssignment) -> dict:
@@ -121,13 +106,13 @@ class ReviewDetail(APIView):
 
     @extend_schema(responses={200: ReviewSerializer, 409: CONFLICT})
     def get(self, request, pk):
-        review = _visible_review(request, pk)
+        review = visible_review_or_404(request.user, pk)
         shown = services.review_read(reader=request.user, review=review, via="GET /reviews/{id}/")
         return Response(ReviewSerializer(shown).data)
 
     @extend_schema(request=ReviewUpdateSerializer, responses=ReviewSerializer)
     def patch(self, request, pk):
-        review = _visible_review(request, pk)
+        review = visible_review_or_404(request.user, pk)
         # 403 before the input is validated.
         require(
             rules.may_write_review(request.user, review.case, review.meeting),
@@ -149,7 +134,7 @@ class ReviewFinalize(APIView):
 
     @extend_schema(request=None, responses=ReviewSerializer)
     def post(self, request, pk):
-        review = _visible_review(request, pk)
+        review = visible_review_or_404(request.user, pk)
         require(rules.may_finalize_review(request.user, review), code="coordinator_only")
         shown = services.review_finalize_and_read(
             actor=request.user, review=review, via="POST /reviews/{id}/finalize/"
@@ -166,7 +151,7 @@ class ReviewRoleList(_PagedList):
 
     @extend_schema(responses={200: RoleSerializer(many=True), 409: CONFLICT})
     def get(self, request, pk):
-        review = _visible_review(request, pk)
+        review = visible_review_or_404(request.user, pk)
         roles = services.roles_read(
             reader=request.user,
             review=review,
@@ -177,7 +162,7 @@ class ReviewRoleList(_PagedList):
 
     @extend_schema(responses={201: RoleSerializer})
     def post(self, request, pk):
-        review = _visible_review(request, pk)
+        review = visible_review_or_404(request.user, pk)
         # 403 before the input is validated.
         require(rules.may_assign_roles(request.user, review), code="not_a_review_writer")
         serializer = RoleSerializer(data=request.data)
@@ -197,13 +182,13 @@ class RoleDetail(APIView):
 
     @extend_schema(responses={200: RoleSerializer, 409: CONFLICT})
     def get(self, request, pk):
-        role = _visible_role(request, pk)
+        role = visible_role_or_404(request.user, pk)
         shown = services.role_read(reader=request.user, role=role, via="GET /roles/{id}/")
         return Response(_role_data(shown))
 
     @extend_schema(request=RoleSerializer, responses=RoleSerializer)
     def patch(self, request, pk):
-        role = _visible_role(request, pk)
+        role = visible_role_or_404(request.user, pk)
         # 403 before the input is validated.
         require(rules.may_assign_roles(request.user, role.review), code="not_a_review_writer")
         serializer = RoleSerializer(data=request.data, partial=True)
@@ -215,7 +200,7 @@ class RoleDetail(APIView):
 
     @extend_schema(responses={204: None})
     def delete(self, request, pk):
-        role = _visible_role(request, pk)
+        role = visible_role_or_404(request.user, pk)
         # The answer the API has always given (the service's refusal says the same code).
         require(rules.may_assign_roles(request.user, role.review), code="not_a_review_writer")
         services.role_remove(actor=request.user, role=role)
@@ -228,7 +213,7 @@ class RoleAgree(APIView):
 
     @extend_schema(request=AgreeSerializer, responses=RoleSerializer)
     def post(self, request, pk):
-        role = _visible_role(request, pk)
+        role = visible_role_or_404(request.user, pk)
         serializer = AgreeSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         on_behalf = serializer.validated_data["on_behalf"]
@@ -252,7 +237,7 @@ class RoleAgencyInvite(APIView):
 
     @extend_schema(request=None, responses=RoleSerializer)
     def post(self, request, pk):
-        role = _visible_role(request, pk)
+        role = visible_role_or_404(request.user, pk)
         shown = services.role_agency_invite_and_read(
             actor=request.user, role=role, via="POST /roles/{id}/invite/"
         )
@@ -264,7 +249,7 @@ class RoleDecline(APIView):
 
     @extend_schema(request=DeclineSerializer, responses=RoleSerializer)
     def post(self, request, pk):
-        role = _visible_role(request, pk)
+        role = visible_role_or_404(request.user, pk)
         # 403 before the input is validated.
         require(rules.may_answer_role(request.user, role), code="not_your_agency")
         serializer = DeclineSerializer(data=request.data)
@@ -287,7 +272,7 @@ class RoleProgressList(_PagedList):
 
     @extend_schema(responses={200: ProgressSerializer(many=True), 409: CONFLICT})
     def get(self, request, pk):
-        role = _visible_role(request, pk)
+        role = visible_role_or_404(request.user, pk)
         notes = services.progress_read(
             reader=request.user,
             role=role,
@@ -298,7 +283,7 @@ class RoleProgressList(_PagedList):
 
     @extend_schema(responses={201: ProgressSerializer})
     def post(self, request, pk):
-        role = _visible_role(request, pk)
+        role = visible_role_or_404(request.user, pk)
         # 403 before the input is validated.
         require(rules.may_record_progress(request.user, role), code="not_the_role_holder")
         serializer = ProgressSerializer(data=request.data)
@@ -321,7 +306,7 @@ class ReviewHistory(_PagedList):
 
     @extend_schema(responses={200: ReviewChangeSerializer(many=True), 409: CONFLICT})
     def get(self, request, pk):
-        review = _visible_review(request, pk)
+        review = visible_review_or_404(request.user, pk)
         changes = services.history_read(
             reader=request.user,
             review=review,
@@ -340,7 +325,7 @@ class RoleDivisionExport(APIView):
     # The media type (CSV or XLSX) follows the path's suffix: config/schema.py.
     @extend_schema(responses={200: OpenApiTypes.BINARY, 409: CONFLICT})
     def get(self, request, pk):
-        review = _visible_review(request, pk)
+        review = visible_review_or_404(request.user, pk)
         name, body, content_type = exports.role_division_export(
             reader=request.user, review=review, kind=self.kind
         )

@@ -57,10 +57,11 @@ from conferences.models import (
     RoleFunction,
     TaskStatus,
 )
+from conferences.review_selectors import open_tasks, practitioner_agency_ids
 from conferences.services import CASE_ENDED, case_transition, may_start
 from config import clock
 from config.errors import Conflict, Forbidden
-from network.models import Membership, Network, Tier
+from network.models import Network, Tier
 from permissions import rules
 from permissions import services as grants
 
@@ -100,15 +101,6 @@ def _change(
 
 
 # --- facts ----------------------------------------------------------------------------------
-
-
-def practitioner_agency_ids(network_id: int) -> set[int]:
-    """Agencies with a current practitioners'-tier seat: others are outside agencies."""
-    return set(
-        Membership.objects.current(clock.today())
-        .filter(network_id=network_id, tier=Tier.PRACTITIONERS)
-        .values_list("agency_id", flat=True)
-    )
 
 
 # --- reviews ------------------------------------------------------------------------------
@@ -943,20 +935,6 @@ def role_load(*, reader: User, network: Network) -> list[dict]:
 
 
 # --- the follow-up round on a meeting's agenda --------------------------------------------
-
-
-def open_tasks(network_id: int):
-    """Roles of final reviews whose task is not ended, of cases still followed up."""
-    return (
-        RoleAssignment.objects.filter(
-            review__case__network_id=network_id,
-            review__finalized_at__isnull=False,
-        )
-        .exclude(review__case__status__in=[CaseStatus.CLOSED, CaseStatus.WITHDRAWN])
-        .exclude(task_status__in=TASK_ENDED)
-        .select_related("review__case", "agency")
-        .order_by("review__case__code", "due_on", "id")
-    )
 
 
 @transaction.atomic

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from agencies.models import Agency, User
 from conferences import encryption, screening, sealing
+from conferences.case_selectors import with_case_relations
 from conferences.models import (
     NARRATIVE_FIELDS,
     AgendaItem,
@@ -22,7 +23,6 @@ from conferences.models import (
     CaseTransition,
     MeetingStatus,
 )
-from conferences.selectors import with_case_relations
 from config import clock
 from config.errors import ApplicationError, Conflict, Forbidden
 from network.fiscal import era_of_year, fiscal_year_of
@@ -373,7 +373,7 @@ def case_detail_read(*, reader: User, case: Case, via: str) -> dict:
     None, "content_refusal": None or "otp_required"}`. Content only where the reader may read
     it now (audited, `case_content_read`); a reader the network's second-factor rule turns
     away gets `content_refusal` (`rules.case_content_answer`). The caller has found the case
-    among those the reader sees (`conferences.selectors.visible_case_or_404`); called
+    among those the reader sees (`conferences.case_selectors.visible_case_or_404`); called
     directly for someone who does not, it refuses (403 `permission_denied`)."""
     _require(rules.may_see_case(reader, case), "permission_denied")
     answer = rules.case_content_answer(reader, case)

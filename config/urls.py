@@ -12,8 +12,14 @@ api_v1 = [
     path("", include("agencies.urls")),
     path("", include("network.urls")),
     path("", include("signin.urls")),
-    path("", include("conferences.urls")),
+    # The screening first: `cases/screen/` is not a case id.
+    path("", include("conferences.screening_urls")),
+    path("", include("conferences.case_urls")),
+    path("", include("conferences.meeting_urls")),
+    path("", include("conferences.minutes_urls")),
+    path("", include("conferences.decision_urls")),
     path("", include("conferences.review_urls")),
+    path("", include("permissions.urls")),
 ]
 
 urlpatterns = [

@@ -1,12 +1,12 @@
-"""Reads of cases and meetings that the API (and the web pages) look things up with: one
-thing the person may see, or 404 exactly as if it did not exist."""
+"""Reads of cases that the API (and the web pages) look one up with: a case the person may
+see, or 404 exactly as if it did not exist."""
 
 from django.db.models import Prefetch
 
 from agencies.models import Agency
-from conferences.models import Case, Meeting
+from conferences.models import Case
 from permissions.access import get_visible_or_404
-from permissions.selectors import visible_cases, visible_meetings
+from permissions.selectors import visible_cases
 
 
 def with_case_relations(cases):
@@ -24,11 +24,4 @@ def visible_case_or_404(user, pk) -> Case:
         pk=pk,
         user=user,
         view_perm=None,
-    )
-
-
-def visible_meeting_or_404(user, pk) -> Meeting:
-    """The meeting, if the person may see it (`visible_meetings`); 404 otherwise."""
-    return get_visible_or_404(
-        visible_meetings(user).select_related("network"), pk=pk, user=user, view_perm=None
     )
