@@ -18,11 +18,11 @@ from network.serializers import (
     PledgeSerializer,
     StaffRoleSerializer,
 )
-from permissions.access import get_for_action, get_visible_or_404, require_perm
+from permissions import rules
+from permissions.access import get_visible_or_404, require, require_perm
 from permissions.selectors import visible_networks
 
 VIEW = "network.view_network"
-COORDINATE = "network.coordinate_network"
 
 
 def created_or_ok(created: bool) -> int:
@@ -55,9 +55,8 @@ class NetworkDetail(generics.GenericAPIView):
         return Response(NetworkSerializer(network).data)
 
     def patch(self, request, pk):
-        network = get_for_action(
-            self.queryset, pk=pk, user=request.user, view_perm=VIEW, action_perm=COORDINATE
-        )
+        network = get_visible_or_404(self.queryset, pk=pk, user=request.user, view_perm=VIEW)
+        require(rules.may_administer_network(request.user, network), code="permission_denied")
         serializer = self.get_serializer(network, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         network = services.network_update(network=network, **serializer.validated_data)
@@ -67,17 +66,22 @@ class NetworkDetail(generics.GenericAPIView):
 class NetworkScoped(generics.GenericAPIView):
     """Base for endpoints under `/networks/{id}/`: the network decides 404 before anything."""
 
-    read_perm = VIEW
-    write_perm = COORDINATE
+    # Reading: whoever sees the network, unless `read_administers`; writing: whoever
+    # administers it (`permissions.rules.may_administer_network`), else 403.
+    read_administers = False
 
     def network_for(self, *, write: bool) -> Network:
-        return get_for_action(
+        network = get_visible_or_404(
             Network.objects.all(),
             pk=self.kwargs["network_pk"],
             user=self.request.user,
             view_perm=VIEW,
-            action_perm=self.write_perm if write else self.read_perm,
         )
+        if write or self.read_administers:
+            require(
+                rules.may_administer_network(self.request.user, network), code="permission_denied"
+            )
+        return network
 
 
 class StaffRoleFilter(filters.FilterSet):
@@ -96,7 +100,7 @@ class StaffRoleList(NetworkScoped, generics.ListCreateAPIView):
 
     serializer_class = StaffRoleSerializer
     queryset = StaffRole.objects.none()  # for the schema; get_queryset scopes to the network
-    read_perm = COORDINATE
+    read_administers = True
     filterset_class = StaffRoleFilter
 
     def get_queryset(self):
@@ -211,7 +215,7 @@ class PledgeList(NetworkScoped, generics.ListCreateAPIView):
         network = self.network_for(write=False)
         pledges = ConfidentialityPledge.objects.filter(network=network)
         user = self.request.user
-        if user.has_perm(COORDINATE, network) or user.has_perm("network.audit_network", network):
+        if rules.may_read_network_pledges(user, network):
             return pledges
         return pledges.filter(person=user)
 

@@ -8,7 +8,7 @@ same rules as the API.
 
 from django.contrib import admin
 
-from permissions import selectors
+from permissions import rules, selectors
 
 
 class CoordinatorScopedAdmin(admin.ModelAdmin):
@@ -23,7 +23,7 @@ class CoordinatorScopedAdmin(admin.ModelAdmin):
     @staticmethod
     def is_coordinator(request) -> bool:
         user = request.user
-        return user.is_active and user.is_staff and selectors.coordinated_networks(user).exists()
+        return user.is_active and user.is_staff and rules.coordinates_anywhere(user)
 
     def scope(self, request, queryset):
         """Rows of the networks the person coordinates."""

@@ -30,11 +30,7 @@ from agencies.models import Agency, User
 from conferences.models import Case
 from config import clock
 from network.models import Membership, Network, StaffRole, Tier
-from permissions import selectors
-
-
-def is_coordinator_anywhere(user) -> bool:
-    return selectors.coordinated_networks(user).exists()
+from permissions import rules, selectors
 
 
 def _sits_in_current_membership(user, network: Network) -> bool:
@@ -111,7 +107,7 @@ class MembershipBackend(BaseBackend):
         if obj is None:
             # Registering a new agency is open to every coordinator; it is then theirs to
             # manage until it joins a network they do not coordinate.
-            return perm == "agencies.add_agency" and is_coordinator_anywhere(user_obj)
+            return perm == "agencies.add_agency" and rules.coordinates_anywhere(user_obj)
         rule = RULES.get((perm, type(obj)))
         return bool(rule and rule(user_obj, obj))
 

@@ -36,15 +36,39 @@ def coordinates(user, network) -> bool:
     return selectors.case_permission(user, "network.coordinate_network", network)
 
 
-def may_manage_screening_terms(user, network) -> bool:
-    """The network's allowed and forbidden screening terms: its coordinators, and platform
-    admins (network settings are theirs to administer; the terms hold no case content)."""
+def coordinates_anywhere(user) -> bool:
+    """Whether the person coordinates at least one network (what opens the admin's scoped
+    pages and the agency registry's "add" to them). Platform admins administer every
+    network (`selectors.coordinated_networks`), so they count too."""
+    return selectors.coordinated_networks(user).exists()
+
+
+def may_administer_network(user, network) -> bool:
+    """A network's settings, seats, staff roles and screening terms: its coordinators, and
+    platform admins (running the service is theirs; none of this is case content). The one
+    coordinator-only rule platform admins pass."""
     return coordinates(user, network) or is_platform_admin(user)
+
+
+def may_manage_screening_terms(user, network) -> bool:
+    """The network's allowed and forbidden screening terms (network settings: see
+    `may_administer_network`)."""
+    return may_administer_network(user, network)
+
+
+def may_read_network_pledges(user, network) -> bool:
+    """Everyone's confidentiality pledges in the network: whoever administers it and its
+    auditors; everyone else reads their own."""
+    return may_administer_network(user, network) or selectors.case_permission(
+        user, "network.audit_network", network
+    )
 
 
 def holds_current_pledge(user, network_id: int) -> bool:
     """A confidentiality pledge for the network and the current fiscal year: nobody reads
     case content without one."""
+    if not user.is_authenticated:
+        return False
     return selectors.current_pledges().filter(person=user, network_id=network_id).exists()
 
 
