@@ -496,7 +496,7 @@ def _path_to_data_key(model: type[models.Model], path: str) -> None:
 def register_encrypted_fields(
     model: type[models.Model], fields: list[str], *, data_key_field: str
 ) -> EncryptedFields:
-    """Declare `model`'s sealed fields (for `conferences.sealing` and `keys verify`); call from
+    """Declare `model`'s sealed fields (for the sealing module and `keys verify`); call from
     AppConfig.ready(). One entry per model: the same again is harmless; ImproperlyConfigured
     for a different one, a field not a nullable BinaryField, or a `data_key_field` that is
     not a chain of foreign keys (or one-to-ones) ending at DataKey."""
