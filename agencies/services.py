@@ -266,7 +266,7 @@ def account_saved(user: User, *, before: dict | None) -> None:
         grants.user_left_revoke(user)
         signins_end(user=user)
         if deactivated:
-            from conferences.calendars import calendar_token_revoke
+            from conferences.meetings.calendars import calendar_token_revoke
 
             calendar_token_revoke(user)
     elif before["password"] != user.password:

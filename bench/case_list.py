@@ -51,7 +51,7 @@ def setup_django():
     django.setup()
     from django.core.management import call_command
 
-    from conferences.encryption import create_keyring_file, get_keyring
+    from conferences.privacy.encryption import create_keyring_file, get_keyring
 
     keyring = Path(os.environ["KEYRING_FILE"])
     if not keyring.exists():
@@ -112,8 +112,8 @@ def fill_cases(target: int) -> None:
     from django.db import transaction
 
     from agencies.models import Agency, User
-    from conferences import encryption
     from conferences.models import NARRATIVE_FIELDS, Case, DataKey
+    from conferences.privacy import encryption
     from network.models import Network
     from permissions.models import CaseGroupObjectPermission
     from permissions.services import agency_group, coordinator_group

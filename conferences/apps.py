@@ -7,8 +7,6 @@ class ConferencesConfig(AppConfig):
     verbose_name = _("Meetings and cases")
 
     def ready(self):
-        from conferences import checks  # noqa: F401  (registers the keyring check)
-        from conferences.encryption import register_encrypted_fields
         from conferences.models import (
             NARRATIVE_FIELDS,
             Case,
@@ -20,6 +18,8 @@ class ConferencesConfig(AppConfig):
             ReviewChange,
             RoleAssignment,
         )
+        from conferences.privacy import checks  # noqa: F401  (registers the keyring check)
+        from conferences.privacy.encryption import register_encrypted_fields
 
         register_encrypted_fields(Case, list(NARRATIVE_FIELDS), data_key_field="data_key")
         register_encrypted_fields(Minutes, ["sealed_body"], data_key_field="data_key")

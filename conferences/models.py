@@ -1,6 +1,6 @@
 """Meetings, cases and their keys.
 
-`DataKey` belongs to the field encryption (conferences/encryption.py): one random 256-bit
+`DataKey` belongs to the field encryption (conferences/privacy/encryption.py): one random 256-bit
 key per case, stored only wrapped by a key-encryption key (KEK) from the keyring, which
 lives outside the database. Destroying a data key makes everything encrypted under it
 unrecoverable while the rows themselves (facts, statistics) remain.
@@ -90,7 +90,7 @@ class Case(models.Model):
 
     Facts are bands only. The five narratives are stored sealed (AES-GCM under the case's own
     data key, bound to this record and field): the database never holds them in clear, and
-    they are unsealed only by `conferences.services.case_content_read`, which audits it.
+    they are unsealed only by `conferences.cases.services.case_content_read`, which audits it.
     """
 
     network = models.ForeignKey(

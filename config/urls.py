@@ -13,12 +13,12 @@ api_v1 = [
     path("", include("network.urls")),
     path("", include("signin.urls")),
     # The screening first: `cases/screen/` is not a case id.
-    path("", include("conferences.screening_urls")),
-    path("", include("conferences.case_urls")),
-    path("", include("conferences.meeting_urls")),
-    path("", include("conferences.minutes_urls")),
-    path("", include("conferences.decision_urls")),
-    path("", include("conferences.review_urls")),
+    path("", include("conferences.privacy.urls")),
+    path("", include("conferences.cases.urls")),
+    path("", include("conferences.meetings.urls")),
+    path("", include("conferences.minutes.urls")),
+    path("", include("conferences.decisions.urls")),
+    path("", include("conferences.reviews.urls")),
     path("", include("permissions.urls")),
 ]
 

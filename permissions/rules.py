@@ -155,7 +155,7 @@ def may_screen_texts(user, network) -> bool:
 
 def may_see_case(user, case) -> bool:
     """Whether the person may see the case's facts (code, bands, status) now: what the
-    lists and `conferences.case_selectors.visible_case_or_404` show them."""
+    lists and `conferences.cases.selectors.visible_case_or_404` show them."""
     return selectors.visible_cases(user).filter(pk=case.pk).exists()
 
 

@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from guardian.shortcuts import assign_perm, get_perms, remove_perm
 
-from conferences import encryption
+from conferences.privacy import encryption
 from config import clock
 from config.errors import Forbidden
 from network.models import Network, StaffRole

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 
-from conferences.notifications import SUBJECT_PREFIX
+from conferences.meetings.notifications import SUBJECT_PREFIX
 
 logger = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ import hashlib
 import hmac
 import secrets
 
-from conferences import encryption
+from conferences.privacy import encryption
 
 ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"  # 31 letters: no 0/o, 1/i/l
 LENGTH = 12

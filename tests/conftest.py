@@ -13,7 +13,7 @@ from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from agencies.models import Sector, User
-from conferences.encryption import create_keyring_file, get_keyring
+from conferences.privacy.encryption import create_keyring_file, get_keyring
 from network.models import Network, StaffRole, Tier
 from tests.factories import AgencyFactory, NetworkFactory, UserFactory, give_role, seat
 
@@ -190,7 +190,7 @@ def sign_pledges(network, *people):
 
 
 def make_case(author, network, *, submit=False, **overrides):
-    from conferences import services as case_services
+    from conferences.cases import services as case_services
 
     fields = {**CLEAN_CASE, **overrides}
     case = case_services.case_create(author=author, network=network, **fields)

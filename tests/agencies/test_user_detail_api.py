@@ -304,7 +304,7 @@ def test_a_person_moved_keeps_seats_of_their_new_agency(world, client_for):
 
 
 def test_a_deactivated_persons_calendar_feed_secret_is_withdrawn(world, client_for):
-    from conferences.calendars import calendar_token_of, calendar_token_renew
+    from conferences.meetings.calendars import calendar_token_of, calendar_token_renew
 
     calendar_token_renew(world.member)
     client_for("coordinator").patch(url(world.member), {"is_active": False}, format="json")

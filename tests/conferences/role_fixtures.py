@@ -10,8 +10,8 @@ from dataclasses import dataclass
 import pytest
 
 from agencies.models import Sector
-from conferences import review_services
 from conferences.models import Meeting, Review
+from conferences.reviews import services as review_services
 from network.models import Tier
 from tests.conftest import CaseWorld, sign_pledges
 from tests.factories import AgencyFactory, UserFactory, seat

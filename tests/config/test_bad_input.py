@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from rest_framework.test import APIClient
 
 from agencies.models import Agency, User
-from conferences import meeting_services
+from conferences.meetings import services as meeting_services
 from conferences.models import AgendaItem, Case, Meeting, MeetingPlan, ScreeningTerm
 from config import http
 from network.models import Network

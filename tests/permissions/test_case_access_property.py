@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from rest_framework.test import APIClient
 
 from agencies.models import Sector, User
-from conferences import services as case_services
+from conferences.cases import services as case_services
 from conferences.models import Case
 from config import clock
 from network.models import ConfidentialityPledge, Tier

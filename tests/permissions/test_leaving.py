@@ -15,8 +15,9 @@ import pytest
 from rest_framework.test import APIClient
 
 from agencies.models import Sector
-from conferences import minutes_services, review_services
+from conferences.minutes import services as minutes_services
 from conferences.models import Minutes, MinutesComment, ProgressNote
+from conferences.reviews import services as review_services
 from network.models import Tier
 from tests.conferences.role_fixtures import RoleWorld, final_review
 from tests.conftest import sign_pledges, verified_login
@@ -201,7 +202,7 @@ def test_a_colleague_still_in_the_agency_keeps_access(api_as, doors, door):
 
 def test_a_moved_invitee_is_not_given_a_case_added_to_the_agenda_later(doors, next_meeting):
     """Invitations of people who left give nothing to the cases added afterwards either."""
-    from conferences import meeting_services
+    from conferences.meetings import services as meeting_services
     from permissions.selectors import case_access
     from tests.conftest import make_case
 
@@ -276,7 +277,7 @@ def test_a_person_designated_again_elsewhere_is_invited_again_for_that_agency(
 ):
     """Leaving lapses the invitation; being designated for another agency of the tier and
     the meeting's next update invite the person again, for the new agency."""
-    from conferences import meeting_services
+    from conferences.meetings import services as meeting_services
     from conferences.models import Invitation
     from network import services as network_services
 
@@ -304,7 +305,7 @@ def test_a_person_designated_again_elsewhere_is_invited_again_for_that_agency(
 @pytest.fixture
 def next_meeting(doors):
     """A case conference convened for next year: `peer` and `peer2` invited."""
-    from conferences import meeting_services
+    from conferences.meetings import services as meeting_services
 
     world = doors.rw.world
     meeting = meeting_services.meeting_create(
@@ -322,7 +323,7 @@ def next_meeting(doors):
 def test_a_moved_persons_calendar_feed_drops_the_meetings_of_the_agency_left(
     api, doors, next_meeting
 ):
-    from conferences.calendars import calendar_token_renew, meeting_uid
+    from conferences.meetings.calendars import calendar_token_renew, meeting_uid
 
     peer, peer2 = doors.people["invitation"]
     secrets = {person: calendar_token_renew(person) for person in (peer, peer2)}
@@ -336,7 +337,7 @@ def test_a_moved_persons_calendar_feed_drops_the_meetings_of_the_agency_left(
 def test_a_moved_person_is_no_longer_mailed_the_meetings_changes(
     doors, next_meeting, mailoutbox, django_capture_on_commit_callbacks
 ):
-    from conferences import meeting_services
+    from conferences.meetings import services as meeting_services
 
     peer, peer2 = doors.people["invitation"]
     for person in (peer, peer2):

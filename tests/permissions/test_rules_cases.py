@@ -6,7 +6,7 @@ auditor, the platform admin, network B's stranger, nobody)."""
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
-from conferences import services
+from conferences.cases import services
 from network.models import ConfidentialityPledge
 from permissions import rules
 from tests.conftest import CASE_PERSONAS

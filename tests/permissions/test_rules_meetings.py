@@ -8,7 +8,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 
 from agencies.models import User
-from conferences import meeting_services
+from conferences.meetings import services as meeting_services
 from conferences.models import Invitation, MeetingKind
 from permissions.rules import (
     may_answer_invitation,

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from conferences import services
+from conferences.cases import services
 
 
 class Command(BaseCommand):

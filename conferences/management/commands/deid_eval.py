@@ -4,7 +4,7 @@ Prints, per category, the expected spans, how many were detected (a finding of t
 category overlapping the span) and the recall; the share of clean sentences with any
 finding; and the time to screen a 2,000-character case (median and p95 after warm-up).
 
-The evaluation set is `conferences/deid_eval/eval_set.jsonl`, one sentence a line:
+The evaluation set is `conferences/privacy/deid_eval/eval_set.jsonl`, one sentence a line:
 `{"id", "text", "labels": [{"start", "end", "category", "text"}]}`, all names and places
 fictional. `context.json` is the network the sentences are screened for; its forbidden
 terms are fictional too and are hashed here with a throwaway key, as a network's would be.
@@ -22,9 +22,15 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
-from conferences.deidentify import CATEGORIES, ScreeningContext, normalise_term, screen, warm_up
+from conferences.privacy.deidentify import (
+    CATEGORIES,
+    ScreeningContext,
+    normalise_term,
+    screen,
+    warm_up,
+)
 
-EVAL_DIR = Path(__file__).resolve().parents[2] / "deid_eval"
+EVAL_DIR = Path(__file__).resolve().parents[2] / "privacy" / "deid_eval"
 EVAL_SET = EVAL_DIR / "eval_set.jsonl"
 HOLDOUT_SET = EVAL_DIR / "holdout.jsonl"
 EVAL_CONTEXT = EVAL_DIR / "context.json"

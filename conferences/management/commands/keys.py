@@ -17,7 +17,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Count
 
-from conferences.encryption import (
+from conferences.models import DataKey
+from conferences.privacy.encryption import (
     DataKeyCache,
     DecryptionError,
     KeyDestroyedError,
@@ -35,7 +36,6 @@ from conferences.encryption import (
     unwrap,
     write_keyring_file,
 )
-from conferences.models import DataKey
 
 BAR_WIDTH = 20
 LISTED = 20  # failures named in the output; the counts cover all of them

@@ -2,7 +2,8 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from conferences import notifications, role_notifications
+from conferences.meetings import notifications
+from conferences.reviews import notifications as role_notifications
 from config import clock
 
 

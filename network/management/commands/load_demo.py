@@ -23,9 +23,9 @@ from django.db import transaction
 
 from agencies import services as agency_services
 from agencies.models import Agency, Qualification, Sector, User
-from conferences import review_services
-from conferences import services as case_services
+from conferences.cases import services as case_services
 from conferences.models import Case, CaseStatus
+from conferences.reviews import services as review_services
 from config import clock
 from network import services as network_services
 from network.fiscal import fiscal_year_bounds, fiscal_year_of
