@@ -90,3 +90,53 @@ def test_the_content_window_closes_when_the_network_says(case_world):
     # The same comparison as a grant's valid_until: at the end itself the window is shut.
     assert not rules.within_content_window(meeting, end)
     assert not rules.within_content_window(meeting, end + timedelta(days=1))
+
+
+# --- the second factor ------------------------------------------------------------------------
+
+
+def signed_in(user, *, verified: bool):
+    """The user as a request carries it: django-otp (or the token authentication) installs
+    `is_verified` on it."""
+    user.is_verified = lambda: verified
+    return user
+
+
+def test_sign_in_verified_only_when_the_sign_in_says_so(case_world):
+    member = case_world.world.member
+    assert not rules.sign_in_verified(member)  # loaded from the database: fails closed
+    assert rules.sign_in_verified(signed_in(member, verified=True))
+    assert not rules.sign_in_verified(signed_in(member, verified=False))
+    assert not rules.sign_in_verified(AnonymousUser())
+
+
+def test_second_factor_satisfied_follows_the_network(case_world):
+    network, member = case_world.world.network, case_world.world.member
+    network.require_two_factor = False
+    assert rules.second_factor_satisfied(signed_in(member, verified=False), network)
+    network.require_two_factor = True
+    assert not rules.second_factor_satisfied(signed_in(member, verified=False), network)
+    assert rules.second_factor_satisfied(signed_in(member, verified=True), network)
+
+
+def test_second_factor_required_by_a_network_of_one_s_own_or_by_the_admin(case_world):
+    world = case_world.world
+    # The admin always asks for one: its users (platform admins, coordinators) keep one.
+    assert who(case_world, lambda u: u.is_authenticated and rules.second_factor_required(u)) == {
+        "admin",
+        "coordinator",
+    }
+    world.network.require_two_factor = True
+    world.network.save(update_fields=["require_two_factor"])
+    required = who(case_world, lambda u: u.is_authenticated and rules.second_factor_required(u))
+    # Whoever belongs to network A (staff role or seat), and the admin; not network B's people.
+    assert "stranger" not in required
+    assert {"coordinator", "member", "representative", "auditor", "admin"} <= required
+
+
+def test_coordinators_reset_their_network_s_people_s_second_factor(case_world):
+    world = case_world.world
+    assert who(case_world, lambda u: rules.may_reset_second_factor(u, world.network)) == {
+        "coordinator"
+    }
+    assert who(case_world, lambda u: rules.may_reset_second_factor(u, world.other_network)) == set()
