@@ -12,9 +12,16 @@ them and raise an `ApplicationError`; views (the API, the web pages) may ask the
 predicate earlier, to answer 403 before validating input, and never decide otherwise.
 
 Platform admins (`is_superuser`) administer the service: accounts, agencies, networks and
-their settings, including the screening terms (`may_manage_screening_terms`). They are not
-case workers: no rule below lets them see, write or run cases, meetings, minutes, reviews
-or roles, whatever Django's superuser shortcut in `has_perm` would say.
+their settings, seats, staff roles and screening terms (`may_administer_network`, the one
+coordinator-only rule they pass). They are not case workers: no rule below lets them see,
+write or run cases, meetings, minutes, reviews or roles, whatever Django's superuser
+shortcut in `has_perm` would say. "Is a coordinator" is `coordinates`, and nothing else.
+
+The rules shared by every part come first (platform admin, coordinator, network
+administration, pledge, content window, second factor), then one section a part: cases,
+minutes, meetings (with decisions, plans, calendars), reviews (with roles and progress).
+The state rules of a case's life (which move may start from which state) are not here but
+in `conferences.cases.services.CASE_MOVES`: they are about the case, not the person.
 """
 
 from dataclasses import dataclass
