@@ -491,6 +491,41 @@ def role_remove(*, actor: User, role: RoleAssignment) -> None:
     role.delete()
 
 
+def _answering(actor: User, role: RoleAssignment, *, on_behalf: bool = False):
+    """The review and role locked for an answer: 403 `not_your_agency` unless the actor
+    answers for the role (`rules.may_answer_role`), 409 unless the review is open."""
+    review, role = _locked_role(role)
+    if not rules.may_answer_role(actor, role, on_behalf=on_behalf):
+        raise Forbidden("not_your_agency", _("Only the assigned agency answers for itself."))
+    _require_open(review)
+    return review, role
+
+
+def _answer(
+    review: Review,
+    role: RoleAssignment,
+    *,
+    actor: User,
+    agreement: str,
+    changes: dict,
+    on_behalf: bool = False,
+    note: str = "",
+    reason: str = "",
+) -> RoleAssignment:
+    """Record an answer (who, when, how), the access it gives, and its history row."""
+    role.agreement, role.agreed_by, role.agreed_on_behalf = agreement, actor, on_behalf
+    role.agreement_note, role.decline_reason = note, reason
+    role.answered_at = clock.now()
+    role.save(update_fields=ANSWER_FIELDS)
+    _role_grants(review, role)
+    action = {
+        Agreement.AGREED: ReviewChange.Action.AGREED,
+        Agreement.DECLINED: ReviewChange.Action.DECLINED,
+    }[agreement]
+    _change(review, actor=actor, action=action, role_id=role.pk, changes=changes)
+    return role
+
+
 @transaction.atomic
 def role_agree(
     *, actor: User, role: RoleAssignment, on_behalf: bool = False, note: str = ""
@@ -498,53 +533,36 @@ def role_agree(
     """The agency agrees to its part (or a coordinator records it agreed aloud, with a
     note). Its staff read the case's content from now on, if it sits in the practitioners'
     tier or was invited (`_role_grants`)."""
-    review, role = _locked_role(role)
-    if not rules.may_answer_role(actor, role, on_behalf=on_behalf):
-        raise Forbidden("not_your_agency", _("Only the assigned agency answers for itself."))
-    _require_open(review)
+    review, role = _answering(actor, role, on_behalf=on_behalf)
     if on_behalf and not note.strip():
         raise ValidationError({"note": [_("Say how the agreement was given.")]})
     if role.agreement == Agreement.AGREED:
         return role
-    previous = role.agreement
-    role.agreement, role.agreed_by, role.agreed_on_behalf = Agreement.AGREED, actor, on_behalf
-    role.agreement_note, role.decline_reason = note.strip(), ""
-    role.answered_at = clock.now()
-    role.save(update_fields=ANSWER_FIELDS)
-    _role_grants(review, role)
-    _change(
+    return _answer(
         review,
+        role,
         actor=actor,
-        action=ReviewChange.Action.AGREED,
-        role_id=role.pk,
-        changes={"agreement": (previous, Agreement.AGREED), "on_behalf": (False, on_behalf)},
+        agreement=Agreement.AGREED,
+        on_behalf=on_behalf,
+        note=note.strip(),
+        changes={"agreement": (role.agreement, Agreement.AGREED), "on_behalf": (False, on_behalf)},
     )
-    return role
 
 
 @transaction.atomic
 def role_decline(*, actor: User, role: RoleAssignment, reason: str) -> RoleAssignment:
     """The agency declines its part, with a reason (400 without one)."""
-    review, role = _locked_role(role)
-    if not rules.may_answer_role(actor, role):
-        raise Forbidden("not_your_agency", _("Only the assigned agency answers for itself."))
-    _require_open(review)
+    review, role = _answering(actor, role)
     if not (reason or "").strip():
         raise ValidationError({"reason": [_("Give a reason for declining.")]})
-    previous = role.agreement
-    role.agreement, role.agreed_by, role.agreed_on_behalf = Agreement.DECLINED, actor, False
-    role.decline_reason, role.agreement_note = reason.strip(), ""
-    role.answered_at = clock.now()
-    role.save(update_fields=ANSWER_FIELDS)
-    _role_grants(review, role)
-    _change(
+    return _answer(
         review,
+        role,
         actor=actor,
-        action=ReviewChange.Action.DECLINED,
-        role_id=role.pk,
-        changes={"agreement": (previous, Agreement.DECLINED), "reason": ("", role.decline_reason)},
+        agreement=Agreement.DECLINED,
+        reason=reason.strip(),
+        changes={"agreement": (role.agreement, Agreement.DECLINED), "reason": ("", reason.strip())},
     )
-    return role
 
 
 # --- progress -----------------------------------------------------------------------------
