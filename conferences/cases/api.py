@@ -25,8 +25,6 @@ from permissions import rules
 from permissions.access import require
 from permissions.selectors import visible_cases
 
-VIEW_NETWORK = "network.view_network"
-
 
 def _cases():
     return with_case_relations(Case.objects.all())
