@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "network",
     "permissions",
     "conferences",
+    "web",
 ]
 
 MIDDLEWARE = [
