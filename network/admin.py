@@ -33,7 +33,9 @@ class NetworkAdmin(CoordinatorScopedAdmin):
     def save_model(self, request, obj, form, change):
         if change:
             services.network_update(
-                network=obj, **{f: form.cleaned_data[f] for f in form.changed_data}
+                network=obj,
+                actor=request.user,
+                **{f: form.cleaned_data[f] for f in form.changed_data},
             )
         else:
             saved = services.network_create(**{f: form.cleaned_data[f] for f in form.cleaned_data})

@@ -59,7 +59,9 @@ class NetworkDetail(generics.GenericAPIView):
         require(rules.may_administer_network(request.user, network), code="permission_denied")
         serializer = self.get_serializer(network, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        network = services.network_update(network=network, **serializer.validated_data)
+        network = services.network_update(
+            network=network, actor=request.user, **serializer.validated_data
+        )
         return Response(NetworkSerializer(network).data)
 
 

@@ -17,6 +17,7 @@ from config import clock
 from config.errors import Conflict
 from network.fiscal import fiscal_year_of
 from network.models import ConfidentialityPledge, Membership, Network, StaffRole
+from permissions import services as permission_services
 from permissions.services import network_staff_grants_sync
 
 audit_log = logging.getLogger("renkei.audit")
@@ -53,11 +54,18 @@ def network_create(**fields) -> Network:
 
 
 @transaction.atomic
-def network_update(*, network: Network, **fields) -> Network:
+def network_update(*, network: Network, actor: User | None = None, **fields) -> Network:
     """Change a network's settings. A changed pledge text gets a new version number, so
-    pledges record which wording each person signed."""
+    pledges record which wording each person signed.
+
+    Turning the second factor off opens case content to password-only sign-ins, so a person
+    does it only from a sign-in the network's rule accepts (403 `otp_required` otherwise: a
+    stolen password alone must not lower the bar). `actor=None` is the service's own
+    (commands such as `load_demo`)."""
     network = Network.objects.select_for_update().get(pk=network.pk)
     changed = [k for k in fields if k in NETWORK_FIELDS and getattr(network, k) != fields[k]]
+    if "require_two_factor" in changed and actor is not None and not fields["require_two_factor"]:
+        permission_services.second_factor_require(person=actor, network=network)
     for name in changed:
         setattr(network, name, fields[name])
     if "secretariat_agency" in changed:
@@ -71,7 +79,10 @@ def network_update(*, network: Network, **fields) -> Network:
     if "require_two_factor" in changed:
         # Turning the second factor off opens content to password-only sign-ins: on record.
         audit_log.info(
-            "network %s require_two_factor set to %s", network.pk, network.require_two_factor
+            "network %s require_two_factor set to %s by %s",
+            network.pk,
+            network.require_two_factor,
+            actor.pk if actor is not None else "the service",
         )
     return network
 

@@ -150,3 +150,20 @@ def test_coordinators_turn_it_on_and_set_the_legal_basis(api_as, world):
     assert world.network.legal_basis == "support_council"
     assert response.json()["legal_basis_display"]
     assert world.network.review_interval_months == 6
+
+
+def test_a_password_only_sign_in_cannot_turn_the_second_factor_off(api, api_as, world, clock):
+    """A stolen password alone must not lower the bar: turning the requirement off takes a
+    sign-in the requirement accepts; the network keeps it otherwise."""
+    Network.objects.filter(pk=world.network.pk).update(require_two_factor=True)
+    url = f"/api/v1/networks/{world.network.pk}/"
+    response = api_as(world.coordinator).patch(url, {"require_two_factor": False}, format="json")
+    assert (response.status_code, response.json()["code"]) == (403, "otp_required")
+    assert Network.objects.get(pk=world.network.pk).require_two_factor is True
+
+    secret, _codes = enrol(world.coordinator)
+    clock.shift(30)  # the enrolment used the current code
+    client = signed_in(api, world.coordinator, otp=code_for(secret))
+    response = client.patch(url, {"require_two_factor": False}, format="json")
+    assert response.status_code == 200, response.content
+    assert Network.objects.get(pk=world.network.pk).require_two_factor is False
