@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
+from django.db.models import F
 from django.utils import timezone
 
 from conferences.meetings.notifications import FOOTER, SUBJECT_PREFIX
@@ -55,15 +56,16 @@ def _recipients(role: RoleAssignment) -> tuple[list, str]:
     seats = Membership.objects.current(timezone.localdate()).filter(
         network_id=case.network_id, agency_id=role.agency_id, tier=Tier.PRACTITIONERS
     )
-    people = [
-        p
-        for seat in seats.prefetch_related("designated_people")
-        for p in seat.designated_people.all()
-    ]
+    # Only those a designation stands for: active, and staff of the seat's agency still (as
+    # for invitations, `meetings.services._invitees`), whatever rows older data still holds.
+    designations = Membership.designated_people.through.objects.filter(
+        membership__in=seats, user__is_active=True, user__agency=F("membership__agency")
+    ).select_related("user")
+    people = [row.user for row in designations]
     if people:
         return people, ASK
     coordinators = StaffRole.objects.filter(
-        network_id=case.network_id, role=StaffRole.Role.COORDINATOR
+        network_id=case.network_id, role=StaffRole.Role.COORDINATOR, user__is_active=True
     ).select_related("user")
     return [r.user for r in coordinators], ASK_COORDINATOR
 

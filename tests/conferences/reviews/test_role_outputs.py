@@ -302,3 +302,22 @@ def test_exports_survive_control_characters_in_names_and_tasks(api_as, roles_wor
     book = openpyxl.load_workbook(io.BytesIO(response.content))
     detail = [list(row) for row in book["役割分担の詳細"].iter_rows(values_only=True)]
     assert detail[1][3] == "訪問を継続[0m"
+
+
+def test_a_designation_left_behind_by_older_data_asks_nobody(roles_world, time_machine):
+    """A person still listed as designated for an agency they no longer work for (a row
+    written before leaving ended designations) is not mailed the case's code: the
+    coordinator is asked instead, as for an agency with nobody designated."""
+    from agencies.models import User
+
+    roles_world.third.email = "third@example.jp"
+    roles_world.third.save(update_fields=["email"])
+    roles_world.world.coordinator.email = "coordinator@example.jp"
+    roles_world.world.coordinator.save(update_fields=["email"])
+    add_role(roles_world, roles_world.third.agency, function="family_support")
+    # Moved to another agency behind the leaving event's back.
+    User.objects.filter(pk=roles_world.third.pk).update(agency=roles_world.outsider.agency)
+    mail.outbox.clear()
+    time_machine.move_to("2026-12-17 08:00 +0900", tick=False)  # seven days
+    call_command("send_reminders", "--agreement-days", "7", stdout=io.StringIO())
+    assert sorted(m.to[0] for m in mail.outbox) == ["coordinator@example.jp"]
