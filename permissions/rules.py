@@ -324,8 +324,8 @@ def designated_for(user, agency_id: int, network_id: int) -> bool:
 
 def may_read_reviews(user, case) -> bool:
     """A case's reviews, their history and its role-division table: whoever may read the
-    case's content now."""
-    return selectors.case_access(user, case).content
+    case's content now (`may_read_case_content`)."""
+    return may_read_case_content(user, case)
 
 
 def may_export_role_division(user, review) -> bool:
@@ -372,7 +372,7 @@ def may_read_own_agency_roles(user, case) -> bool:
     pledge for its network, and its content still exists."""
     if not user.is_authenticated or not user.is_active or is_platform_admin(user):
         return False
-    if case.purged_at is not None or not selectors.visible_cases(user).filter(pk=case.pk).exists():
+    if case.purged_at is not None or not may_see_case(user, case):
         return False
     return holds_current_pledge(user, case.network_id)
 

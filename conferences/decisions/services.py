@@ -5,8 +5,8 @@ meeting has decisions, and only once it is convened, held or closed (409 with a 
 otherwise). Its owner is an agency sitting in the meeting's network (400 on `owner_agency`
 otherwise). Progress on a decision (status, due date, wording) is tracked afterwards,
 whatever has become of the meeting, and every change is kept as a `DecisionChange`.
-Only whoever `may_record_decisions` writes them (403 `coordinator_only`, nothing written;
-`decision_create` leaves the question to its caller for now, see there).
+Only whoever `may_record_decisions` writes them (403 `coordinator_only`, nothing written),
+asked by both services.
 """
 
 from datetime import date

@@ -67,7 +67,9 @@ class MinutesStep(APIView):
             if self.step == "circulate"
             else services.minutes_approve_and_read
         )
-        data = step(actor=request.user, meeting=meeting, via=f"POST /minutes/{self.step}/")
+        data = step(
+            actor=request.user, meeting=meeting, via=f"POST /meetings/{{id}}/minutes/{self.step}/"
+        )
         return Response(MinutesSerializer(data).data)
 
 

@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from conferences.cases.selectors import visible_case_or_404
+from conferences.meetings.selectors import visible_meeting_or_404
 from conferences.meetings.serializers import AgendaItemSerializer
 from conferences.models import (
     ProgressNote,
@@ -46,7 +47,7 @@ from config.schema import CONFLICT
 from network.models import Network
 from permissions import rules
 from permissions.access import get_visible_or_404, require
-from permissions.selectors import visible_meetings, visible_networks
+from permissions.selectors import visible_networks
 
 
 def _role_context(review: Review) -> dict:
@@ -395,11 +396,6 @@ class RoleTasksAgendaItem(APIView):
 
     @extend_schema(request=None, responses={201: AgendaItemSerializer})
     def post(self, request, pk):
-        meeting = get_visible_or_404(
-            visible_meetings(request.user).select_related("network"),
-            pk=pk,
-            user=request.user,
-            view_perm=None,
-        )
+        meeting = visible_meeting_or_404(request.user, pk)
         item = services.agenda_role_tasks_add(actor=request.user, meeting=meeting)
         return Response(AgendaItemSerializer(item).data, status=status.HTTP_201_CREATED)

@@ -577,8 +577,17 @@ def progress_add(*, actor: User, role: RoleAssignment, note: str, task_status: s
         raise Forbidden("not_the_role_holder", _("Only the role's agency records its progress."))
     if review.finalized_at is None:
         raise Conflict("review_not_final", _("Progress is recorded once the review is final."))
-    if review.case.status == CaseStatus.CLOSED:
+    # The case's row lock (after the review's and the role's, the order everywhere): a case
+    # closing or withdrawn meanwhile cannot slip between this check and the note.
+    case = Case.objects.select_for_update().get(pk=review.case_id)
+    if case.status == CaseStatus.CLOSED:
         raise Conflict("case_closed", _("This case is closed."))
+    if case.status in CASE_ENDED:
+        raise Conflict(
+            "case_ended",
+            _("This case is %(status)s; no progress is recorded on it.")
+            % {"status": case.get_status_display()},
+        )
     errors = {}
     if task_status not in TaskStatus.values:
         errors["task_status"] = [_("Unknown task status.")]
@@ -883,15 +892,11 @@ def follow_ups(*, reader: User, network: Network, on: date, stalled_days: int) -
     if not rules.may_read_follow_ups(reader, network):
         raise Forbidden("coordinator_only")
     network_id = network.pk
-    live = ~Q(review__case__status__in=[CaseStatus.CLOSED, CaseStatus.WITHDRAWN])
+    live = ~Q(review__case__status__in=CASE_ENDED)
     roles = RoleAssignment.objects.filter(live, review__case__network_id=network_id).select_related(
         "review__case", "agency"
     )
-    overdue = (
-        roles.filter(review__finalized_at__isnull=False, due_on__lt=on)
-        .exclude(task_status__in=TASK_ENDED)
-        .order_by("due_on", "id")
-    )
+    overdue = open_tasks(network_id).filter(due_on__lt=on).order_by("due_on", "id")
     stalled = roles.filter(
         agreement=Agreement.PENDING,
         review__finalized_at__isnull=True,

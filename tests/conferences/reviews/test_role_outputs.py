@@ -15,7 +15,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from conferences.cases import services as case_services
-from conferences.models import Case
+from conferences.models import Case, CaseStatus
 from conferences.reviews import services as review_services
 from network.models import Tier
 from permissions.models import AccessRecord
@@ -321,3 +321,20 @@ def test_a_designation_left_behind_by_older_data_asks_nobody(roles_world, time_m
     time_machine.move_to("2026-12-17 08:00 +0900", tick=False)  # seven days
     call_command("send_reminders", "--agreement-days", "7", stdout=io.StringIO())
     assert sorted(m.to[0] for m in mail.outbox) == ["coordinator@example.jp"]
+
+
+@pytest.mark.parametrize(
+    ("status", "code"), [(CaseStatus.CLOSED, "case_closed"), (CaseStatus.WITHDRAWN, "case_ended")]
+)
+def test_no_progress_is_recorded_on_an_ended_case(roles_world, status, code):
+    from conferences.models import ProgressNote
+    from config.errors import Conflict
+
+    lead, _family = final_review(roles_world)
+    Case.objects.filter(pk=roles_world.case.pk).update(status=status)
+    with pytest.raises(Conflict) as refused:
+        review_services.progress_add(
+            actor=roles_world.world.member, role=lead, note="面談できた", task_status="done"
+        )
+    assert refused.value.code == code
+    assert not ProgressNote.objects.exists()
