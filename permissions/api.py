@@ -46,7 +46,7 @@ class AccessRecordList(generics.ListAPIView):
                 "auditor_or_coordinator_only",
                 _("Only a network's auditors and coordinators read its access log."),
             )
-        return records.select_related("person", "case")
+        return records.select_related("person")
 
 
 class AccessChainVerify(APIView):

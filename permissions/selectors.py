@@ -507,8 +507,8 @@ def visible_access_records(user):
     when they do neither anywhere (the log is not theirs to read at all)."""
     from permissions.models import AccessRecord
 
-    if not user.is_authenticated or not user.is_active:
-        return None
+    if not user.is_authenticated or not user.is_active or user.is_superuser:
+        return None  # platform admins read no access log, whatever role rows they hold
     networks = NetworkUserObjectPermission.objects.filter(
         user=user, permission__codename__in=["audit_network", "coordinate_network"]
     ).values("content_object_id")

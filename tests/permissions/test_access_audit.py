@@ -509,3 +509,24 @@ def test_verify_of_a_named_network_by_its_coordinator_is_403_auditor_only(case_w
     )
     assert response.status_code == 403
     assert response.json()["code"] == "auditor_only"
+
+
+def test_a_platform_admin_given_a_staff_role_still_reads_no_access_log(case_world, three_reads):
+    """Platform admins are not a network's auditors or coordinators, whatever role rows they
+    hold: the access log stays theirs to administer, not to read."""
+    from network.services import staff_role_add
+
+    admin = case_world.world.admin
+    for role in ("coordinator", "auditor"):
+        staff_role_add(network=case_world.world.network, user=admin, role=role)
+    response = as_(admin).get("/api/v1/audit/access/")
+    assert (response.status_code, response.json()["code"]) == (403, "auditor_or_coordinator_only")
+
+
+def test_an_auditor_sees_only_the_records_of_the_network_audited(
+    case_world, three_reads, network_b_read
+):
+    response = as_(case_world.world.auditor).get("/api/v1/audit/access/")
+    assert response.status_code == 200
+    networks = {row["network"] for row in response.json()["results"]}
+    assert networks == {case_world.world.network.pk}
