@@ -90,7 +90,8 @@ class Case(models.Model):
 
     Facts are bands only. The five narratives are stored sealed (AES-GCM under the case's own
     data key, bound to this record and field): the database never holds them in clear, and
-    they are unsealed only by `conferences.cases.services.case_content_read`, which audits it.
+    they are unsealed only through `conferences.privacy.sealing` and leave for a response only
+    through `sealing.read_audited`, which audits it (`cases.services.case_detail_read`).
     """
 
     network = models.ForeignKey(

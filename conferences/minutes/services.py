@@ -55,13 +55,13 @@ def _require_reader(reader: User, meeting: Meeting) -> None:
 
 
 @sensitive_variables()
-def _store_body(obj, minutes: Minutes, text: str) -> list[str]:
+def _store_body(obj, minutes: Minutes, text: str, keys=None) -> list[str]:
     """Put `text` into the saved record `obj` (the minutes, a revision or a comment): sealed
     when the minutes are case content, in clear in `body` otherwise. Returns the fields to
-    save."""
+    save. `keys`: one cache for several records of the same minutes (one unwrap)."""
     if minutes_are_case_content(minutes.meeting):
         obj.body = ""
-        return ["body", *sealing.seal(obj, {"sealed_body": text})]
+        return ["body", *sealing.seal(obj, {"sealed_body": text}, keys=keys)]
     obj.body = text
     return ["body", "sealed_body"]
 
@@ -116,8 +116,11 @@ def minutes_save(*, actor: User, meeting: Meeting, body: str) -> Minutes:
     revision = MinutesRevision.objects.create(
         minutes=minutes, revision=minutes.revision, author=actor, at=clock.now()
     )
-    revision.save(update_fields=_store_body(revision, minutes, body))
-    minutes.save(update_fields=[*_store_body(minutes, minutes, body), "revision", "updated_at"])
+    keys = encryption.DataKeyCache()  # the revision and the minutes: one unwrap
+    revision.save(update_fields=_store_body(revision, minutes, body, keys))
+    minutes.save(
+        update_fields=[*_store_body(minutes, minutes, body, keys), "revision", "updated_at"]
+    )
     return minutes
 
 

@@ -43,7 +43,6 @@ CATEGORIES = (
 # Hidden characters are a finding of their own, not personal data: they are reported with
 # the same shape (field, start, end) but have no recall to measure and no allowed terms.
 HIDDEN_CHARACTER = "hidden_character"
-FINDING_CATEGORIES = (*CATEGORIES, HIDDEN_CHARACTER)
 
 # Bidirectional embeddings and overrides (U+202A-U+202E) and isolates (U+2066-U+2069), which
 # reorder what a reader sees ("Trojan Source"); zero-width space, non-joiner and joiner,
