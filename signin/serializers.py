@@ -2,9 +2,8 @@
 
 from rest_framework import serializers
 
+from config.serializers import IdField
 from signin.models import SecondFactorReset
-
-ID_MAX = 2**63 - 1  # the largest id a database column holds
 
 
 class TokenLoginSerializer(serializers.Serializer):
@@ -50,7 +49,7 @@ class RecoveryCodesSerializer(serializers.Serializer):
 
 
 class ResetRequestSerializer(serializers.Serializer):
-    user = serializers.IntegerField(min_value=1, max_value=ID_MAX)
+    user = IdField()
 
 
 class ResetSerializer(serializers.ModelSerializer):

@@ -24,19 +24,31 @@ from django.conf import settings
 from django.core.cache import cache
 from rest_framework.exceptions import Throttled
 from rest_framework.settings import api_settings
+from rest_framework.throttling import SimpleRateThrottle
 
 from signin import notifications
 
 DAY = 24 * 60 * 60
-PERIODS = {"s": 1, "m": 60, "h": 60 * 60, "d": DAY}
 
 audit_log = logging.getLogger("renkei.audit")
 
 
+class _ScopeRate(SimpleRateThrottle):
+    """DRF's own reading of a scope's rate in DEFAULT_THROTTLE_RATES (`10/minute`)."""
+
+    def __init__(self, scope: str):
+        self.scope = scope
+        super().__init__()
+
+    def get_rate(self):
+        # Read now, not the class attribute DRF fixed at import (settings may change).
+        return api_settings.DEFAULT_THROTTLE_RATES[self.scope]
+
+
 def _rate(scope: str) -> tuple[int, int]:
-    """`10/minute` → (10, 60), from DRF's DEFAULT_THROTTLE_RATES."""
-    number, period = api_settings.DEFAULT_THROTTLE_RATES[scope].split("/")
-    return int(number), PERIODS[period.strip()[0]]
+    """`10/minute` → (10, 60), from DRF's DEFAULT_THROTTLE_RATES, read as DRF reads it."""
+    rate = _ScopeRate(scope)
+    return rate.num_requests, rate.duration
 
 
 def _key(kind: str, *parts: str) -> str:
