@@ -22,6 +22,8 @@ from knox.settings import knox_settings
 from config import clock
 from config.errors import Conflict, Forbidden, Unauthenticated
 from permissions import rules
+from permissions import services as permission_services
+from permissions.selectors import own_networks
 from signin import recovery_codes, selectors
 from signin.models import RecoveryCode, RecoveryCodeDevice, SecondFactorReset, VerifiedToken
 from signin.throttle import LoginGuard
@@ -238,9 +240,16 @@ def two_factor_disable(*, user, code: str) -> None:
 def second_factor_reset(*, actor, network, person) -> SecondFactorReset:
     """A coordinator clears a person's second factor (a lost phone) so they enrol again:
     the authenticator and recovery codes go, and no sign-in of theirs stays verified.
-    Recorded (who, whom, network, when) and logged to `renkei.audit`. The caller has
-    checked that the actor may (`permissions.rules.may_reset_second_factor`) and that the
-    person belongs to the network; 403 `own_second_factor` for the actor themselves."""
+    Recorded (who, whom, network, when) and logged to `renkei.audit`. 403
+    `coordinator_only` unless the actor may (`permissions.rules.may_reset_second_factor`),
+    `otp_required` unless their own sign-in satisfies the network's rule, `not_in_network`
+    for a person who does not belong to it (the API answers 404 before asking), and
+    `own_second_factor` for the actor themselves."""
+    if not rules.may_reset_second_factor(actor, network):
+        raise Forbidden("coordinator_only")
+    permission_services.second_factor_require(person=actor, network=network)
+    if not own_networks(person).filter(pk=network.pk).exists():
+        raise Forbidden("not_in_network")
     if person.pk == actor.pk:
         raise Forbidden(
             "own_second_factor",

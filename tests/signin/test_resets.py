@@ -115,3 +115,29 @@ def test_where_the_network_requires_it_the_coordinator_must_be_verified(api, api
     client = signed_in(api, world.coordinator, otp=code_for(secret))
     response = client.post(url(world.network), {"user": world.member.pk}, format="json")
     assert response.status_code == 201
+
+
+@pytest.mark.parametrize(
+    ("persona", "code"),
+    [
+        ("member", "coordinator_only"),
+        ("admin", "coordinator_only"),
+        ("other_coordinator", "coordinator_only"),
+        ("coordinator", "not_in_network"),  # the person is network B's
+    ],
+)
+def test_the_reset_service_refuses_when_called_directly(world, clock, persona, code):
+    from config.errors import Forbidden
+    from signin import services
+
+    if persona == "other_coordinator":
+        actor = UserFactory._meta.model.objects.get(username="other_coordinator")
+    else:
+        actor = world.person(persona)
+    person = world.stranger if persona == "coordinator" else world.member
+    enrol(person)
+    with pytest.raises(Forbidden) as refused:
+        services.second_factor_reset(actor=actor, network=world.network, person=person)
+    assert refused.value.code == code
+    assert TOTPDevice.objects.filter(user=person).exists()
+    assert not SecondFactorReset.objects.exists()
