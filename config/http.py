@@ -7,6 +7,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE read outside a view (413), a request it finds suspic
 handlers below answer `{"detail": "…", "code": "…"}` like every API view instead.
 """
 
+from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import JsonResponse
 from django.utils.cache import add_never_cache_headers
@@ -18,8 +19,6 @@ from rest_framework import exceptions
 from config.inputs import one_line
 
 API_PREFIX = "/api/"
-# Everything under these paths is personal data or leads to it.
-PRIVATE_PREFIXES = (API_PREFIX, "/admin/")
 
 
 class RequestTooLarge(exceptions.APIException):
@@ -75,17 +74,17 @@ def server_error(request, template_name=defaults.ERROR_500_TEMPLATE_NAME):
 
 
 class NoStoreMiddleware:
-    """Every response under /api/ and /admin/ is marked `Cache-Control: no-store` (with
-    Django's never-cache headers): they carry case content or personal data, which must not
-    stay in a browser's cache, a proxy or a shared computer's disk. Static assets are
-    served before this and stay cacheable."""
+    """Every response but the static assets (the API, the admin, the web pages) is marked
+    `Cache-Control: no-store` (with Django's never-cache headers): they carry case content
+    or personal data, which must not stay in a browser's cache, a proxy or a shared
+    computer's disk. Static assets stay cacheable."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         response = self.get_response(request)
-        if request.path.startswith(PRIVATE_PREFIXES):
+        if not request.path.startswith(settings.STATIC_URL):
             add_never_cache_headers(response)
         return response
 

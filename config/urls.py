@@ -27,9 +27,15 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("api/schema/", schema_view, name="schema"),
     path("api/docs/", docs_view, name="docs"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    # The web pages.
+    path("cases/", include("conferences.cases.web_urls")),
+    path("meetings/", include("conferences.meetings.web_urls")),
+    path("roles/", include("conferences.reviews.web_urls")),
+    path("", include("web.urls")),
 ]
 
-# Under /api/ Django's own errors answer the contract's JSON; elsewhere (the admin), HTML.
+# Under /api/ Django's own errors answer the contract's JSON; elsewhere, pages in words.
 handler400 = "config.http.bad_request"
 handler403 = "config.http.permission_denied"
 handler404 = "config.http.page_not_found"

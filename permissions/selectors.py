@@ -565,3 +565,10 @@ def visible_meetings(user):
             & (Q(pk__in=invited) | Q(tier=Tier.REPRESENTATIVES, network_id__in=representing))
         )
     )
+
+
+def networks_awaiting_pledge(user) -> QuerySet[Network]:
+    """The person's networks (`own_networks`) for which they hold no pledge of the current
+    fiscal year: the web pages show them the pledge before anything else. One query."""
+    signed = current_pledges().filter(person=user).values("network_id")
+    return own_networks(user).exclude(pk__in=signed).order_by("name", "pk")

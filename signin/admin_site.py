@@ -10,7 +10,6 @@ count like the API's (`signin.throttle`).
 from functools import wraps
 
 import django_otp
-from django import forms
 from django.contrib import admin
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.views import redirect_to_login
@@ -23,71 +22,15 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django_otp.qr import write_qrcode_image
-from rest_framework.exceptions import Throttled
-from rest_framework.throttling import BaseThrottle
 
-from config.errors import ApplicationError, Unauthenticated
+from config.errors import ApplicationError
 from permissions import rules
 from signin import selectors, services
-
-OTP_MESSAGES = {
-    "otp_required": _(
-        "Type the code your authenticator app shows (or one of your recovery codes)."
-    ),
-    "invalid_otp": _("The one-time code is not valid."),
-}
+from signin.forms import EnrolForm, SignInForm
 
 
-class AdminLoginForm(AdminAuthenticationForm):
-    """Username, password and a one-time code (or recovery code), checked as the API checks
-    them (`signin.services.credentials_check`). The code may stay empty only for someone
-    who has no authenticator yet: they are asked to set one up before anything else."""
-
-    otp = forms.CharField(
-        label=_("One-time code"),
-        required=False,
-        max_length=64,
-        help_text=_(
-            "From your authenticator app, or one of your recovery codes. Leave it empty if "
-            "you have not set up an authenticator yet."
-        ),
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code"}),
-    )
-
-    def clean(self):
-        username = self.cleaned_data.get("username")
-        password = self.cleaned_data.get("password")
-        if username is None or not password:
-            return self.cleaned_data
-        try:
-            self.user_cache, device = services.credentials_check(
-                request=self.request,
-                username=username,
-                password=password,
-                otp=self.cleaned_data.get("otp", ""),
-                address=BaseThrottle().get_ident(self.request),
-            )
-        except Throttled:
-            raise ValidationError(
-                _("Too many failed sign-ins: try again later."), code="throttled"
-            ) from None
-        except Unauthenticated as error:
-            raise ValidationError(OTP_MESSAGES[error.code], code=error.code) from None
-        except ValidationError:
-            raise self.get_invalid_login_error() from None
-        self.confirm_login_allowed(self.user_cache)
-        if device is not None:
-            # django-otp's user_logged_in handler keeps the device in the session.
-            self.user_cache.otp_device = device
-        return self.cleaned_data
-
-
-class EnrolForm(forms.Form):
-    code = forms.CharField(
-        label=_("Code shown by the app"),
-        max_length=64,
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
-    )
+class AdminLoginForm(SignInForm, AdminAuthenticationForm):
+    """The sign-in form, for staff only (Django's admin check)."""
 
 
 def _needs_enrolment(user) -> bool:

@@ -8,3 +8,6 @@ class WebConfig(AppConfig):
 
     name = "web"
     verbose_name = _("Web pages")
+
+    def ready(self):
+        from web import middleware  # noqa: F401 - connects the sign-in's activity stamp

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "permissions",
     "conferences",
     "web",
+    "django_htmx",
 ]
 
 MIDDLEWARE = [
@@ -78,7 +79,10 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",  # request.user.is_verified() for sessions
+    "django_htmx.middleware.HtmxMiddleware",
+    "web.middleware.RefusalPageMiddleware",  # a service's refusal on a page, in words
     "django.contrib.messages.middleware.MessageMiddleware",
+    "web.middleware.IdleTimeoutMiddleware",  # sessions end after WEB_IDLE_MINUTES unused
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -95,6 +99,8 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+                "web.context.shell",
             ],
         },
     },
@@ -267,6 +273,15 @@ CSRF_COOKIE_SECURE = not DEBUG
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+
+# The web pages: where signing in starts and ends.
+LOGIN_URL = "web:login"
+LOGIN_REDIRECT_URL = "web:home"
+LOGOUT_REDIRECT_URL = "web:login"
+
+# A session unused for this many minutes ends (web pages, the admin, the browsable API): a
+# computer left signed in on a shared desk opens nothing for long. 0 turns it off.
+WEB_IDLE_MINUTES = env_int("DJANGO_IDLE_MINUTES", 30)
 
 # Admin and browsable-API sessions last a working day from sign-in and end when the browser
 # closes, like API tokens (DJANGO_TOKEN_TTL_HOURS).

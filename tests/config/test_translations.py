@@ -14,16 +14,23 @@ def _joined(lines: str) -> str:
 
 
 def entries():
-    """(msgid, msgstr, fuzzy) for every entry but the header."""
+    """(msgid, msgstr, fuzzy, plural) for every entry but the header; for a plural entry,
+    its singular form and the one Japanese form."""
     text = PO.read_text(encoding="utf-8")
     for block in text.split("\n\n")[1:]:
-        head, _, translation_part = block.partition("\nmsgstr ")
+        if "\nmsgid_plural " in block:
+            head, _, rest = block.partition("\nmsgid_plural ")
+            plural_part, _, translation_part = rest.partition("\nmsgstr[0] ")
+            plural = _joined(plural_part)
+        else:
+            head, _, translation_part = block.partition("\nmsgstr ")
+            plural = None
         msgid = _joined(head[head.index("msgid ") :])
-        yield msgid, _joined(translation_part), "#, fuzzy" in head
+        yield msgid, _joined(translation_part), "#, fuzzy" in head, plural
 
 
 def test_every_message_has_a_japanese_translation():
-    untranslated = [msgid for msgid, msgstr, fuzzy in entries() if not msgstr or fuzzy]
+    untranslated = [msgid for msgid, msgstr, fuzzy, _plural in entries() if not msgstr or fuzzy]
     assert untranslated == []
 
 
@@ -33,7 +40,11 @@ def test_compiled_catalog_matches_the_po_file():
     parsed = list(entries())
     assert len(parsed) > 150
     # (No entry of ours has escapes, so the quoted text is the message itself.)
-    stale = [msgid for msgid, msgstr, _ in parsed if compiled.gettext(msgid) != msgstr]
+    stale = [
+        msgid
+        for msgid, msgstr, _fuzzy, plural in parsed
+        if (compiled.ngettext(msgid, plural, 1) if plural else compiled.gettext(msgid)) != msgstr
+    ]
     assert stale == []
 
 

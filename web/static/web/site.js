@@ -1,0 +1,13 @@
+// The web pages' own script (served from this service: the Content-Security-Policy allows no
+// inline script). Everything works without it; htmx adds in-place updates.
+(function () {
+  "use strict";
+  // After htmx swaps new content in, move the focus to the element it names (a results
+  // region or an error summary), so keyboard and screen reader users land on what changed.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var target = event.detail && event.detail.elt;
+    if (!target) { return; }
+    var focus = target.querySelector("[data-focus-after-swap]");
+    if (focus) { focus.focus(); }
+  });
+})();
