@@ -3,8 +3,8 @@ from django.utils.translation import gettext_lazy as _
 
 
 class WebConfig(AppConfig):
-    """The web pages' shared shell: layout, navigation, login, home, static assets (issue 11).
-    So far it serves the vendored assets; the pages follow."""
+    """The web pages' shared shell: layout, navigation, login, account, pledge, home, error
+    pages and static assets. Each part's own pages live beside its API."""
 
     name = "web"
     verbose_name = _("Web pages")

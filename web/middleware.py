@@ -5,10 +5,10 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.signals import user_logged_in
-from django.dispatch import receiver
-from django.urls import reverse
 from django.contrib.auth.views import redirect_to_login
+from django.dispatch import receiver
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import Throttled
 
