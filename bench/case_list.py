@@ -1,10 +1,13 @@
-"""Benchmark: the case list and a case detail with content, at 10k and 100k cases.
+"""Benchmark: the case list and a case detail with content, at 10k and 100k cases, through
+the API and the web pages.
 
 Fills a PostgreSQL database (50 networks, 10 practitioner agencies each) and prints, per
-size, p50/p95 latency and the query count of
-  - the case list as a member of a submitting agency and as a coordinator (page of 50),
-  - a case detail with content (unseal + access record).
-The list must stay at a fixed number of queries at both sizes.
+size, p50/p95 server time (the request through Django's whole stack, middleware included)
+and the query count of
+  - the API's case list as a member of a submitting agency and as a coordinator (page of 50),
+  - a case detail with content (unseal + access record),
+  - the web pages' home (今日やること) and case list, as a member and as a coordinator.
+Lists must stay at a fixed number of queries at both sizes.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/renkei_bench .venv/bin/python bench/case_list.py
 
@@ -206,6 +209,7 @@ def measure(client, url: str) -> tuple[float, float, int]:
 
 
 def run(size: int) -> None:
+    from django.test import Client
     from rest_framework.test import APIClient
 
     from agencies.models import User
@@ -215,7 +219,18 @@ def run(size: int) -> None:
     member = User.objects.get(username="bench-member-0-0")
     coordinator = User.objects.get(username="bench-coord-0")
     case = Case.objects.filter(submitting_agency=member.agency).order_by("id").first()
+    pages = [
+        ("page: home, member", member, "/"),
+        ("page: home, coordinator", coordinator, "/"),
+        ("page: case list, member", member, "/cases/"),
+        ("page: case list, coordinator", coordinator, "/cases/"),
+    ]
     rows = []
+    for label, user, url in pages:
+        client = Client()
+        client.force_login(user)
+        p50, p95, queries = measure(client, url)
+        rows.append((label, p50, p95, queries))
     for label, user, url in [
         ("list, member", member, "/api/v1/cases/"),
         ("list, coordinator", coordinator, "/api/v1/cases/"),
@@ -235,9 +250,15 @@ def run(size: int) -> None:
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10000,100000")
+    parser.add_argument(
+        "--fill-only", action="store_true", help="fill the database, measure nothing"
+    )
     args = parser.parse_args()
     setup_django()
     build_world()
+    if args.fill_only:
+        fill_cases(max(int(s) for s in args.sizes.split(",")))
+        return
     for size in [int(s) for s in args.sizes.split(",")]:
         run(size)
 

@@ -98,3 +98,16 @@ def refusal_page(request, status: int, message):
         status=status,
     )
     return response.render()
+
+
+def csrf_failure(request, reason=""):
+    """CSRF_FAILURE_VIEW: a form sent without its page's token (an old tab, cookies off) is
+    refused in words, with the way out, instead of Django's English page."""
+    return refusal_page(
+        request,
+        403,
+        _(
+            "This form could not be accepted because the page was too old or cookies are off. "
+            "Open the page again and send the form once more."
+        ),
+    )
