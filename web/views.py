@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods
 from django_otp.qr import write_qrcode_image
 
 from agencies import services as agency_services
+from config import clock
 from config.errors import ApplicationError
 from network import services as network_services
 from permissions.selectors import networks_awaiting_pledge, own_networks
@@ -27,6 +28,7 @@ from signin import services as signin_services
 from signin.forms import EnrolForm, SignInForm
 from web.access import page, second_factor_missing, signed_in
 from web.forms import CodeForm, PledgeForm
+from web.selectors import home_for
 
 
 class LoginView(auth_views.LoginView):
@@ -176,5 +178,5 @@ def pledge(request):
 
 @page
 def home(request):
-    """今日やること: what waits for the person today (filled by the home page's selector)."""
-    return TemplateResponse(request, "web/home.html", {})
+    """今日やること: what waits for the person today (`web.selectors.home_for`)."""
+    return TemplateResponse(request, "web/home.html", {"home": home_for(request.user, clock.now())})
