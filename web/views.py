@@ -38,6 +38,12 @@ class LoginView(auth_views.LoginView):
     authentication_form = SignInForm
     template_name = "web/login.html"
 
+    def form_invalid(self, form):
+        """The form again with its errors, as a 400 like every refused form here."""
+        response = super().form_invalid(form)
+        response.status_code = 400
+        return response
+
 
 class LogoutView(auth_views.LogoutView):
     """POST only (Django's): ends this session."""
@@ -82,7 +88,8 @@ def password_change(request):
         else:
             messages.success(request, _("Your password is changed. Other sign-ins are ended."))
             return redirect("web:account")
-    return TemplateResponse(request, "web/password_change.html", {"form": form})
+    status = 400 if form.is_bound else 200
+    return TemplateResponse(request, "web/password_change.html", {"form": form}, status=status)
 
 
 @signed_in
