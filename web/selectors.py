@@ -57,8 +57,11 @@ class Home:
 
 
 def _section(rows: QuerySet) -> Section:
-    """Two queries whatever the number of rows: the count and the first rows."""
-    return Section(rows=list(rows[:HOME_ROWS]), count=rows.count())
+    """The first rows (one query), and their count: a second query only when the rows
+    fill the section, so there may be more."""
+    first = list(rows[:HOME_ROWS])
+    count = len(first) if len(first) < HOME_ROWS else rows.count()
+    return Section(rows=first, count=count)
 
 
 def _invitations(user) -> QuerySet[Invitation]:

@@ -11,6 +11,7 @@ from conferences.models import Invitation, RoleAssignment
 from conferences.reviews import services as review_services
 from config import clock
 from permissions import rules
+from permissions.selectors import visible_cases
 from tests.conferences.role_fixtures import (  # noqa: F401
     ASSESSMENT,
     TASKS,
@@ -201,18 +202,10 @@ def test_roles_to_answer_agree_with_the_rule(today):
         for role in roles:
             role = RoleAssignment.objects.get(pk=role.pk)
             may = rules.may_answer_role(person, role) and role.agreement == "pending"
-            visible = role.pk in set(
-                RoleAssignment.objects.filter(review__case__in=_visible(person)).values_list(
-                    "pk", flat=True
-                )
-            )
+            visible = RoleAssignment.objects.filter(
+                pk=role.pk, review__case__in=visible_cases(person)
+            ).exists()
             assert (role.pk in listed) == (may and visible), (persona, role.function)
-
-
-def _visible(person):
-    from permissions.selectors import visible_cases
-
-    return visible_cases(person)
 
 
 def test_sections_show_ten_rows_and_count_them_all(page_as, today):
