@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods
 from django_otp.qr import write_qrcode_image
 
 from agencies import services as agency_services
+from config import clock
 from config.errors import ApplicationError
 from network import services as network_services
 from permissions.selectors import networks_awaiting_pledge, own_networks
@@ -27,6 +28,7 @@ from signin import services as signin_services
 from signin.forms import EnrolForm, SignInForm
 from web.access import page, second_factor_missing, signed_in
 from web.forms import CodeForm, PledgeForm
+from web.selectors import home_for
 
 
 class LoginView(auth_views.LoginView):
@@ -35,6 +37,12 @@ class LoginView(auth_views.LoginView):
 
     authentication_form = SignInForm
     template_name = "web/login.html"
+
+    def form_invalid(self, form):
+        """The form again with its errors, as a 400 like every refused form here."""
+        response = super().form_invalid(form)
+        response.status_code = 400
+        return response
 
 
 class LogoutView(auth_views.LogoutView):
@@ -80,7 +88,8 @@ def password_change(request):
         else:
             messages.success(request, _("Your password is changed. Other sign-ins are ended."))
             return redirect("web:account")
-    return TemplateResponse(request, "web/password_change.html", {"form": form})
+    status = 400 if form.is_bound else 200
+    return TemplateResponse(request, "web/password_change.html", {"form": form}, status=status)
 
 
 @signed_in
@@ -176,5 +185,5 @@ def pledge(request):
 
 @page
 def home(request):
-    """今日やること: what waits for the person today (filled by the home page's selector)."""
-    return TemplateResponse(request, "web/home.html", {})
+    """今日やること: what waits for the person today (`web.selectors.home_for`)."""
+    return TemplateResponse(request, "web/home.html", {"home": home_for(request.user, clock.now())})
