@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 from django.utils import timezone
 
+from conferences.cases.services import CASE_ENDED
 from conferences.models import (
     TASK_ENDED,
     Agreement,
@@ -27,8 +28,6 @@ from permissions.selectors import standing_invitations, visible_cases, visible_m
 HOME_ROWS = 10
 # Tasks due within this many days are listed with the overdue ones.
 TASKS_DUE_DAYS = 14
-# Cases no longer followed up: their tasks wait for nobody.
-CASE_ENDED = (CaseStatus.CLOSED, CaseStatus.WITHDRAWN)
 
 
 @dataclass(frozen=True)
@@ -112,7 +111,8 @@ def home_for(user, now: datetime) -> Home:
       first;
     - roles of their agency waiting for an answer they may give (`answerable_roles`);
     - their agency's agreed tasks due within `TASKS_DUE_DAYS` days or overdue, not ended,
-      on cases still followed up (`overdue` annotated);
+      on cases still followed up (`overdue` annotated): agreed is enough, before the
+      review is final (the coordinators' follow-ups count final reviews only);
     - drafts they wrote, and their agency's drafts (which its staff may edit).
 
     A coordinator gets the same for their own person and agency."""
