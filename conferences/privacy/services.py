@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from agencies.models import Agency, User
 from conferences.models import ScreeningTerm
@@ -123,3 +124,24 @@ def screening_term_add(
     except IntegrityError:  # added by someone else a moment ago
         return ScreeningTerm.objects.get(network=network, kind=kind, term_hash=digest), False
     return entry, True
+
+
+# What people read for each category of finding (the web pages' findings list).
+CATEGORY_LABELS = {
+    "person_name": _lazy("Person name"),
+    "place_name": _lazy("Place name"),
+    "address": _lazy("Address"),
+    "phone": _lazy("Phone number"),
+    "email": _lazy("E-mail address"),
+    "postal_code": _lazy("Postal code"),
+    "my_number": _lazy("My Number"),
+    "birth_date": _lazy("Date of birth"),
+    "url": _lazy("URL"),
+    "forbidden_term": _lazy("Forbidden term"),
+    deidentify.HIDDEN_CHARACTER: _lazy("Hidden character"),
+}
+
+
+def category_label(category: str):
+    """The category of a finding in words (translated), the code itself if unknown."""
+    return CATEGORY_LABELS.get(category, category)
