@@ -36,7 +36,15 @@ def _any(choices) -> list:
     return [("", _("All")), *choices]
 
 
-class CaseFilterForm(forms.Form):
+class _Form(forms.Form):
+    """Labels without a colon after them (the design system's forms have none)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class CaseFilterForm(_Form):
     """The case list's filters (GET): each empty means all."""
 
     status = forms.ChoiceField(label=_label("status"), choices=_any(CaseStatus.choices))
@@ -61,7 +69,7 @@ class CaseFilterForm(forms.Form):
         return {name: value for name, value in self.cleaned_data.items() if value not in ("", None)}
 
 
-class CaseForm(forms.Form):
+class CaseForm(_Form):
     """A case's facts (bands as the model's choices) and its five narratives; `network` only
     for a new case, shown as a choice only to a person who may start cases in several.
     Every screened text is screened after a pause in typing (htmx, `cases:screen`)."""
@@ -119,7 +127,7 @@ class CaseForm(forms.Form):
         return {name: value for name, value in self.cleaned_data.items() if name != "network"}
 
 
-class WithdrawForm(forms.Form):
+class WithdrawForm(_Form):
     reason = forms.CharField(
         label=_("Reason for withdrawing"),
         required=False,

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from agencies.models import Agency, User
 from conferences.models import ScreeningTerm
@@ -128,17 +128,17 @@ def screening_term_add(
 
 # What people read for each category of finding (the web pages' findings list).
 CATEGORY_LABELS = {
-    "person_name": _lazy("Person name"),
-    "place_name": _lazy("Place name"),
-    "address": _lazy("Address"),
-    "phone": _lazy("Phone number"),
-    "email": _lazy("E-mail address"),
-    "postal_code": _lazy("Postal code"),
-    "my_number": _lazy("My Number"),
-    "birth_date": _lazy("Date of birth"),
-    "url": _lazy("URL"),
-    "forbidden_term": _lazy("Forbidden term"),
-    deidentify.HIDDEN_CHARACTER: _lazy("Hidden character"),
+    "person_name": gettext_lazy("Person name"),
+    "place_name": gettext_lazy("Place name"),
+    "address": gettext_lazy("Address"),
+    "phone": gettext_lazy("Phone number"),
+    "email": gettext_lazy("E-mail address"),
+    "postal_code": gettext_lazy("Postal code"),
+    "my_number": gettext_lazy("My Number"),
+    "birth_date": gettext_lazy("Date of birth"),
+    "url": gettext_lazy("URL"),
+    "forbidden_term": gettext_lazy("Forbidden term"),
+    deidentify.HIDDEN_CHARACTER: gettext_lazy("Hidden character"),
 }
 
 

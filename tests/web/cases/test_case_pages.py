@@ -330,7 +330,7 @@ def test_new_case_form_has_selects_textareas_and_screening(page_as, case_world):
         assert f'<textarea name="{name}"' in html
         assert f'<label for="id_{name}">{label}' in html
         assert f'hx-target="#findings-{name}"' in html
-        assert f'id="findings-{name}" class="findings" aria-live="polite"' in html
+        assert f'id="findings-{name}" class="findings" role="status" aria-live="polite"' in html
     assert 'hx-post="/cases/screen/"' in html
     assert 'hx-trigger="input changed delay:800ms"' in html
     # One network to start cases in: no choice to make.
