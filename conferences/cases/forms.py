@@ -6,7 +6,6 @@ from django import forms
 from django.urls import reverse
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from agencies.models import Agency
 from conferences.cases.serializers import NARRATIVE_MAX
@@ -15,11 +14,11 @@ from network.fiscal import fiscal_year_label
 from network.models import Network
 
 NARRATIVE_LABELS = {
-    "summary": pgettext_lazy("case narrative", "Summary"),
-    "history": pgettext_lazy("case narrative", "History"),
-    "current_support": pgettext_lazy("case narrative", "Current support"),
-    "difficulties": pgettext_lazy("case narrative", "Difficulties in support"),
-    "questions": pgettext_lazy("case narrative", "Questions for the meeting"),
+    "summary": _("Summary"),
+    "history": _("Course so far"),  # 経過 (not "History", a record's changes elsewhere)
+    "current_support": _("Current support"),
+    "difficulties": _("Difficulties in support"),
+    "questions": _("Questions for the meeting"),
 }
 # The texts screened for personal data as they are typed (and on submission).
 SCREENED_FIELDS = ("title", *NARRATIVE_FIELDS)
