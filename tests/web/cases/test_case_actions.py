@@ -305,3 +305,16 @@ def test_screen_shares_the_apis_throttle(page_as, api_as, case_world, monkeypatc
     assert screen(client, world.network, "特になし").status_code == 200
     response = screen(client, world.network, "特になし")
     assert response.status_code == 429
+
+
+def test_every_category_of_finding_has_a_label_in_words():
+    from django.utils import translation
+
+    from conferences.privacy import deidentify
+    from conferences.privacy import services as screening
+
+    categories = (*deidentify.CATEGORIES, deidentify.HIDDEN_CHARACTER)
+    assert set(screening.CATEGORY_LABELS) == set(categories)
+    with translation.override("ja"):
+        assert screening.category_label("person_name") == "人名"
+        assert screening.category_label("phone") == "電話番号"

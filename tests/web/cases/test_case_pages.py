@@ -452,3 +452,11 @@ def test_an_agency_staff_member_without_a_seat_is_refused_a_new_case(page_as, wo
     person = UserFactory(username="nobody", agency=AgencyFactory(name="未加入の機関"))
     response = page_as(person).get("/cases/new/")
     assert response.status_code == 403
+
+
+def test_pagination_keeps_the_filters(page_as, case_world):
+    member = case_world.world.member
+    for _ in range(50):
+        make_case(member, case_world.world.network)
+    html = page_as(member).get("/cases/?status=draft").content.decode()
+    assert 'href="?status=draft&amp;page=2"' in html
