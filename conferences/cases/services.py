@@ -169,6 +169,18 @@ def case_create(
     return case
 
 
+def is_editable(case: Case) -> bool:
+    """Whether the case's state lets it be edited now: only drafts are."""
+    return case.status == CaseStatus.DRAFT
+
+
+def require_editable(case: Case) -> None:
+    """409 `case_not_draft` unless the case is editable now (`is_editable`): what
+    `case_update` checks under its lock, and the edit page before showing the form."""
+    if not is_editable(case):
+        raise Conflict("case_not_draft", _("Only a draft can be edited."))
+
+
 @transaction.atomic
 def case_update(
     *, actor: User, case: Case, involved_agencies: list[Agency] | None = None, **fields
@@ -177,8 +189,7 @@ def case_update(
     for the submitting agency; 409 once submitted."""
     _require(rules.may_edit_case(actor, case), "not_your_case")
     case = _locked(case)
-    if case.status != CaseStatus.DRAFT:
-        raise Conflict("case_not_draft", _("Only a draft can be edited."))
+    require_editable(case)
     narratives = {f: fields.pop(f) for f in NARRATIVE_FIELDS if f in fields}
     unknown = set(fields) - set(FACT_FIELDS)
     if unknown:

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from agencies.models import Agency, User
 from conferences.models import ScreeningTerm
@@ -123,3 +124,24 @@ def screening_term_add(
     except IntegrityError:  # added by someone else a moment ago
         return ScreeningTerm.objects.get(network=network, kind=kind, term_hash=digest), False
     return entry, True
+
+
+# What people read for each category of finding (the web pages' findings list).
+CATEGORY_LABELS = {
+    "person_name": gettext_lazy("Person name"),
+    "place_name": gettext_lazy("Place name"),
+    "address": gettext_lazy("Address"),
+    "phone": gettext_lazy("Phone number"),
+    "email": gettext_lazy("E-mail address"),
+    "postal_code": gettext_lazy("Postal code"),
+    "my_number": gettext_lazy("My Number"),
+    "birth_date": gettext_lazy("Date of birth"),
+    "url": gettext_lazy("URL"),
+    "forbidden_term": gettext_lazy("Forbidden term"),
+    deidentify.HIDDEN_CHARACTER: gettext_lazy("Hidden character"),
+}
+
+
+def category_label(category: str):
+    """The category of a finding in words (translated), the code itself if unknown."""
+    return CATEGORY_LABELS.get(category, category)
