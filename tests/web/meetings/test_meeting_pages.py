@@ -206,8 +206,8 @@ def test_case_content_after_the_window_is_refused_and_not_recorded(
     page_as, mw, persona, time_machine
 ):
     person, case = mw.person(persona), mw.cw.submitted
-    client = page_as(person)
     time_machine.move_to("2026-12-24T16:01:00+09:00", tick=False)
+    client = page_as(person)  # signed in anew: the old session has timed out
     before = records(person, case).count()
     response = client.get(detail_url(mw.conference))
     assert response.status_code == 200
