@@ -13,7 +13,6 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from conferences.meetings import calendars, selectors, services
@@ -26,7 +25,7 @@ from permissions.access import require
 from web.access import page
 
 # The `date` filter's format for a moment (ja: 2026年12月10日 14:00).
-WHEN_FORMAT = pgettext_lazy("date and time format", "N j, Y, H:i")
+WHEN_FORMAT = _("N j, Y, H:i")
 PAST_PER_PAGE = 20
 # How the access record names this page (`via`).
 DETAIL_VIA = "page /meetings/{id}/"
