@@ -110,7 +110,7 @@ def _many_meetings(mw, count):
 def test_list_query_count_does_not_grow(page_as, mw, persona, count, django_assert_max_num_queries):
     _many_meetings(mw, count)
     client = page_as(mw.person(persona))
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(9):
         response = client.get("/meetings/")
     assert response.status_code == 200
     if count:
