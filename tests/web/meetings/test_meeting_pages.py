@@ -117,6 +117,31 @@ def test_list_query_count_does_not_grow(page_as, mw, persona, count, django_asse
         assert response.content.decode().count("会議2") >= 1
 
 
+def test_past_meetings_are_paged_the_latest_first(page_as, mw):
+    coordinator = mw.world.coordinator
+    for day in range(1, 23):  # 22 past meetings: two pages of 20
+        convene(
+            coordinator,
+            new_meeting(
+                coordinator,
+                mw.world.network,
+                title=f"十月{day}日の会議",
+                kind="practitioners_meeting",
+                starts_at=f"2026-10-{day:02d}T09:00:00+09:00",
+                ends_at=f"2026-10-{day:02d}T10:00:00+09:00",
+            ),
+        )
+    client = page_as(mw.world.member)
+    first = client.get("/meetings/").content.decode()
+    assert "十月22日の会議" in first and "十月3日の会議" in first
+    assert "十月2日の会議" not in first
+    assert "2ページ中1ページ目" in first
+    second = client.get("/meetings/?page=2").content.decode()
+    assert "十月2日の会議" in second and "十月1日の会議" in second
+    assert "十月22日の会議" not in second
+    assert "第3回 事例検討会" in second  # the upcoming ones stay on every page
+
+
 # --- one meeting ------------------------------------------------------------------------------
 
 SEES_CONFERENCE = {
@@ -172,6 +197,23 @@ def test_detail_shows_time_place_link_agenda_and_calendar(page_as, mw):
     topic, case = text.index("前回の振り返り"), text.index(mw.cw.submitted.code)
     assert topic < case  # in the agenda's order
     assert "出席する" in text and "欠席する" in text
+
+
+@pytest.mark.parametrize("topics", [0, 15])
+def test_detail_query_count_does_not_grow_with_the_agenda(
+    page_as, mw, topics, django_assert_max_num_queries
+):
+    from conferences.meetings import services
+
+    meeting = new_meeting(mw.world.coordinator, mw.world.network, kind="practitioners_meeting")
+    for n in range(topics):
+        services.agenda_item_add(
+            actor=mw.world.coordinator, meeting=meeting, kind="topic", title=f"議題{n}"
+        )
+    convene(mw.world.coordinator, meeting)
+    client = page_as(mw.world.member)
+    with django_assert_max_num_queries(9):
+        assert client.get(detail_url(meeting)).status_code == 200
 
 
 def test_the_calendar_file_opens_with_the_page_session(page_as, mw):
