@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 
 from conferences.cases.serializers import ReasonSerializer
 from conferences.meetings import services
-from conferences.meetings.selectors import visible_meeting_or_404
+from conferences.meetings.selectors import visible_invitation_or_404, visible_meeting_or_404
 from conferences.meetings.serializers import (
     AgendaItemSerializer,
     InvitationSerializer,
@@ -133,14 +133,7 @@ class InvitationAnswer(APIView):
 
     @extend_schema(request=InvitationSerializer, responses=InvitationSerializer)
     def patch(self, request, pk):
-        invitation = get_visible_or_404(
-            Invitation.objects.filter(meeting__in=visible_meetings(request.user)).select_related(
-                "person", "agency"
-            ),
-            pk=pk,
-            user=request.user,
-            view_perm=None,
-        )
+        invitation = visible_invitation_or_404(request.user, pk)
         require(may_answer_invitation(request.user, invitation), code="not_your_invitation")
         serializer = InvitationSerializer(invitation, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)

@@ -35,13 +35,20 @@ from config.errors import Conflict, Forbidden
 from network.fiscal import fiscal_year_of
 from network.models import Membership, Network, Tier
 from permissions import services as grants
-from permissions.rules import content_window_end, may_answer_invitation, may_run_meetings
+from permissions.rules import (
+    content_window_end,
+    may_answer_invitation,
+    may_run_meetings,
+    within_content_window,
+)
 from permissions.selectors import standing_invitations
 
 MEETING_FIELDS = ("title", "starts_at", "ends_at", "location", "online_url")
 # What may still change once invitations are out: moving and relocating.
 CONVENED_FIELDS = ("starts_at", "ends_at", "location", "online_url")
 OPEN_STATUSES = (MeetingStatus.DRAFT, MeetingStatus.CONVENED)
+# Invitations are answered until the meeting takes place (or is called off).
+ANSWERABLE_STATUSES = (MeetingStatus.CONVENED,)
 SINGLE_LINE_FIELDS = ("title", "location")
 
 
@@ -378,6 +385,23 @@ def agenda_item_add(
     return item
 
 
+def agenda_cases_read(*, reader: User, meeting: Meeting, items, via: str) -> dict[int, dict]:
+    """What a page showing a practitioners' meeting gives of the cases on its agenda:
+    `{case id: case_detail_read's answer}` for each case review among `items` (from
+    `selectors.agenda_for`, which says whether the reader sees each case) whose case the
+    reader sees, while the meeting's content window is open (`within_content_window`).
+    Content only where the reader may read it now, each case's reading audited
+    (`case_detail_read`). After the window, and for a representatives' meeting, nothing is
+    read and nothing recorded: `{}`."""
+    if meeting.tier != Tier.PRACTITIONERS or not within_content_window(meeting):
+        return {}
+    return {
+        item.case_id: case_services.case_detail_read(reader=reader, case=item.case, via=via)
+        for item in items
+        if item.case_id and item.case_visible
+    }
+
+
 def _unschedule(item: AgendaItem, *, actor: User) -> None:
     """Take a case off an open meeting: back to its earlier state unless another open
     meeting holds it; this meeting's grants on it withdrawn (the meeting never took place)."""
@@ -427,6 +451,12 @@ def agenda_item_move(*, actor: User, item: AgendaItem, order: int) -> AgendaItem
 # --- invitations --------------------------------------------------------------------------
 
 
+def answers_open(meeting: Meeting) -> bool:
+    """Whether the meeting's invitations may still be answered (`invitation_answer`'s state
+    rule): while it is convened, not once held, closed or cancelled."""
+    return meeting.status in ANSWERABLE_STATUSES
+
+
 @transaction.atomic
 def invitation_answer(*, person: User, invitation: Invitation, response: str) -> Invitation:
     """A person answers their own invitation (pending, accepted or declined), while the
@@ -436,7 +466,7 @@ def invitation_answer(*, person: User, invitation: Invitation, response: str) ->
     )
     if not may_answer_invitation(person, invitation):
         raise Forbidden("not_your_invitation")
-    _require_status(invitation.meeting, (MeetingStatus.CONVENED,), "meeting_not_convened")
+    _require_status(invitation.meeting, ANSWERABLE_STATUSES, "meeting_not_convened")
     if response not in Invitation.Response.values:
         raise ValidationError({"response": [_("Unknown answer.")]})
     if invitation.response != response:

@@ -9,4 +9,6 @@ app_name = "meetings"
 urlpatterns = [
     path("", views.meeting_list, name="list"),
     path("feed/", views.calendar_feed, name="feed"),
+    path("invitations/<str:pk>/answer/", views.invitation_answer, name="answer"),
+    path("<str:pk>/", views.meeting_detail, name="detail"),
 ]
