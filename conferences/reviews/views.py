@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from conferences.reviews import selectors, services
 from conferences.reviews.forms import DeclineForm, ProgressForm, RoleFilterForm
-from config.errors import ApplicationError
+from config.errors import Conflict, Forbidden
 from permissions import rules
 from permissions.access import require
 from web.access import page
@@ -97,8 +97,9 @@ def _answered(request, role, message):
     return redirect("roles:detail", pk=role.pk)
 
 
-def _refused(request, role_pk: int, error: ApplicationError, template: str, **extra):
-    """Under htmx, a service's refusal shown in the region; otherwise the refusal's page."""
+def _refused(request, role_pk: int, error, template: str, **extra):
+    """Under htmx, a service's refusal (403, 409) shown in the region; otherwise the
+    refusal's page."""
     if not request.htmx:
         raise error
     user = request.user
@@ -120,7 +121,7 @@ def role_agree(request, pk):
         shown = services.role_agree_and_read(
             actor=request.user, role=role, via="web POST /roles/{id}/agree/"
         )
-    except ApplicationError as error:
+    except (Forbidden, Conflict) as error:
         return _refused(request, role.pk, error, "roles/_answer_response.html")
     return _answered(request, shown, AGREED)
 
@@ -144,7 +145,7 @@ def role_decline(request, pk):
             )
         except ValidationError as error:
             form.add_error(None, error)
-        except ApplicationError as error:
+        except (Forbidden, Conflict) as error:
             return _refused(
                 request, role.pk, error, "roles/_answer_response.html", decline_form=form
             )
@@ -176,7 +177,7 @@ def role_progress(request, pk):
             )
         except ValidationError as error:
             form.add_error(None, error)
-        except ApplicationError as error:
+        except (Forbidden, Conflict) as error:
             return _refused(
                 request, role.pk, error, "roles/_progress_response.html", progress_form=form
             )

@@ -426,3 +426,26 @@ def test_the_history_lists_the_answers_and_notes_in_time_order(page_as, roles_wo
         ("agreed", roles_world.world.member),
         ("note", roles_world.world.member),
     ]
+
+
+def test_only_open_tasks_past_their_due_date_are_overdue(page_as, roles_world):
+    lead, family = final_review(roles_world)
+    RoleAssignment.objects.filter(pk__in=[lead.pk, family.pk]).update(due_on="2026-12-01")
+    review_services.progress_add(
+        actor=roles_world.third, role=family, note="家族面談を終えた。", task_status="done"
+    )
+    rows = page_as(roles_world.world.coordinator).get("/roles/").context["page"].object_list
+    assert {role.pk: role.overdue for role in rows} == {lead.pk: True, family.pk: False}
+
+
+def test_reading_progress_notes_is_recorded(page_as, roles_world):
+    lead, _family = final_review(roles_world)
+    review_services.progress_add(
+        actor=roles_world.world.member, role=lead, note="訪問した。", task_status="in_progress"
+    )
+    page_as(roles_world.world.colleague).get(f"/roles/{lead.pk}/")
+    records = AccessRecord.objects.filter(person=roles_world.world.colleague)
+    assert list(records.values_list("via", "fields").order_by("sequence")) == [
+        ("web GET /roles/{id}/", ["tasks"]),
+        ("web GET /roles/{id}/progress/", ["progress"]),
+    ]
