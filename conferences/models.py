@@ -8,6 +8,7 @@ unrecoverable while the rows themselves (facts, statistics) remain.
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from config.inputs import single_line
 from network.models import Tier
@@ -699,7 +700,8 @@ class Involvement(models.TextChoices):
 class Agreement(models.TextChoices):
     PENDING = "pending", _("Pending")
     AGREED = "agreed", _("Agreed")
-    DECLINED = "declined", _("Declined")
+    # Not the invitation's "Declined" (欠席): an agency declines a role (辞退).
+    DECLINED = "declined", pgettext_lazy("role", "Declined")
 
 
 class TaskStatus(models.TextChoices):
@@ -814,7 +816,7 @@ class ReviewChange(models.Model):
         ROLE_CHANGED = "role_changed", _("Role changed")
         ROLE_REMOVED = "role_removed", _("Role removed")
         AGREED = "agreed", _("Agreed")
-        DECLINED = "declined", _("Declined")
+        DECLINED = "declined", pgettext_lazy("role", "Declined")
         PROGRESS = "progress", _("Progress recorded")
         AGENCY_INVITED = "agency_invited", _("Agency invited")
 

@@ -1,11 +1,24 @@
 """Reads of the role division: one review or role the person may see (404 otherwise, as
-for its case), the agencies of a network's practitioners' tier, the open tasks."""
+for its case), the roles a person follows across cases, a role's history, the agencies of a
+network's practitioners' tier, the open tasks."""
 
-from conferences.models import TASK_ENDED, CaseStatus, Review, RoleAssignment
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.db.models import Case, Q, Value, When
+
+from conferences.models import (
+    TASK_ENDED,
+    Agreement,
+    CaseStatus,
+    Review,
+    ReviewChange,
+    RoleAssignment,
+)
 from config import clock
 from network.models import Membership, Tier
 from permissions.access import get_visible_or_404
-from permissions.selectors import visible_cases
+from permissions.selectors import coordinated_networks, visible_cases
 
 
 def _reviews(user):
@@ -28,6 +41,90 @@ def _roles(user):
 def visible_role_or_404(user, pk) -> RoleAssignment:
     """The role assignment, if the person sees its case's facts; 404 otherwise."""
     return get_visible_or_404(_roles(user), pk=pk, user=user, view_perm=None)
+
+
+# `task_status` filter value for roles on which no progress has been recorded yet.
+NOT_REPORTED = "none"
+
+
+def followed_roles(user, *, agreement: str = "", task_status: str = "", today: date | None = None):
+    """The roles a person follows across cases, facts only (no tasks): their own agency's,
+    and for a coordinator every role of the networks they coordinate; in either case only on
+    cases whose facts they see (`visible_cases`: nothing for platform admins, auditors,
+    representatives or other networks). Narrowed by `agreement` and `task_status` (a
+    `TaskStatus` value, or `NOT_REPORTED`) when given. Each row carries `overdue`: due
+    before `today`, not declined, its task not ended and its case still followed up. One
+    query, whatever the number of rows."""
+    today = today or clock.today()
+    mine = Q(agency_id=user.agency_id) if getattr(user, "agency_id", None) else Q(pk__in=[])
+    coordinated = Q(review__case__network__in=coordinated_networks(user))
+    rows = RoleAssignment.objects.filter(review__case__in=visible_cases(user)).filter(
+        mine | coordinated
+    )
+    if agreement:
+        rows = rows.filter(agreement=agreement)
+    if task_status == NOT_REPORTED:
+        rows = rows.filter(task_status="")
+    elif task_status:
+        rows = rows.filter(task_status=task_status)
+    overdue = (
+        Q(due_on__lt=today)
+        & ~Q(agreement=Agreement.DECLINED)
+        & ~Q(task_status__in=TASK_ENDED)
+        & ~Q(review__case__status__in=[CaseStatus.CLOSED, CaseStatus.WITHDRAWN])
+    )
+    return (
+        rows.select_related("review__case", "agency")
+        .annotate(
+            overdue=Case(When(overdue, then=Value(True)), default=Value(False)),
+        )
+        .order_by("review__case__code", "review__created_at", "id")
+    )
+
+
+@dataclass(frozen=True)
+class RoleEvent:
+    """One line of a role's history: when, what (`action`, a `ReviewChange.Action` value
+    or "note"), by whom, and for a progress note its task status and text."""
+
+    at: datetime
+    action: str
+    label: str
+    actor: object
+    task_status: str = ""
+    task_status_label: str = ""
+    note: str | None = None
+
+
+def role_history(role: RoleAssignment, notes=()) -> list[RoleEvent]:
+    """A role's history in time order: what is stored of its assignment and answers
+    (`ReviewChange` rows of the role: asked, changed, invited, agreed, declined; their facts
+    only, never their sealed `changes`), and the progress notes given, already read through
+    `services.progress_read` by whoever may read them. The history rows of a task status
+    changing are left to the notes that carry it."""
+    changes = (
+        ReviewChange.objects.filter(review_id=role.review_id, role_id=role.pk)
+        .exclude(action=ReviewChange.Action.PROGRESS)
+        .select_related("actor")
+        .order_by("at", "id")
+    )
+    events = [
+        RoleEvent(at=row.at, action=row.action, label=row.get_action_display(), actor=row.actor)
+        for row in changes
+    ]
+    events += [
+        RoleEvent(
+            at=note.created_at,
+            action="note",
+            label=str(ReviewChange.Action.PROGRESS.label),
+            actor=note.created_by,
+            task_status=note.task_status,
+            task_status_label=note.get_task_status_display(),
+            note=note.note,
+        )
+        for note in notes
+    ]
+    return sorted(events, key=lambda event: event.at)
 
 
 def practitioner_agency_ids(network_id: int) -> set[int]:

@@ -852,7 +852,7 @@ def progress_read(*, reader: User, role: RoleAssignment, via: str, page=list) ->
     sealing.require_not_purged(role.review.case)
     if not rules.may_read_progress(reader, role):
         raise Forbidden("content_not_readable")
-    rows = role.progress_notes.select_related("data_key").order_by("created_at", "id")
+    rows = role.progress_notes.select_related("data_key", "created_by").order_by("created_at", "id")
     return _audited(
         reader=reader,
         case=role.review.case,

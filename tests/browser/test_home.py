@@ -42,7 +42,7 @@ def test_member_sees_what_waits_for_them_today(browse, roles_world, time_machine
     expect(roles.get_by_role("cell", name="訪問")).to_be_visible()
     tasks = page.get_by_role("region", name="期限の近い所属機関の課題")
     expect(tasks.get_by_role("link", name=case)).to_have_attribute("href", f"/roles/{agreed.pk}/")
-    expect(tasks.get_by_text("期限切れ", exact=True)).to_be_visible()
+    expect(tasks.get_by_text("期限超過", exact=True)).to_be_visible()
     drafts = page.get_by_role("region", name="下書き")
     expect(drafts.get_by_role("link", name=rw.cw.draft.title)).to_have_attribute(
         "href", f"/cases/{rw.cw.draft.pk}/"

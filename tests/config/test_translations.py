@@ -15,7 +15,8 @@ def _joined(lines: str) -> str:
 
 def entries():
     """(msgid, msgstr, fuzzy, plural) for every entry but the header; for a plural entry,
-    its singular form and the one Japanese form."""
+    its singular form and the one Japanese form. An entry with a context (pgettext) has
+    the msgid a compiled catalog keys it by: the context, \x04, the msgid."""
     text = PO.read_text(encoding="utf-8")
     for block in text.split("\n\n")[1:]:
         if "\nmsgid_plural " in block:
@@ -26,6 +27,9 @@ def entries():
             head, _, translation_part = block.partition("\nmsgstr ")
             plural = None
         msgid = _joined(head[head.index("msgid ") :])
+        context = re.search(r'^msgctxt (".*")$', head, re.MULTILINE)
+        if context:
+            msgid = f"{_joined(context.group(1))}\x04{msgid}"
         yield msgid, _joined(translation_part), "#, fuzzy" in head, plural
 
 

@@ -98,7 +98,7 @@ def test_member_sees_what_waits_in_each_section(page_as, today):
     assert f'href="/roles/{agreed.pk}/"' in body
     assert f'href="/cases/{rw.cw.draft.pk}/"' in body
     assert rw.case.code in body
-    assert "期限切れ</strong>" not in body
+    assert "期限超過</strong>" not in body
     for text in EMPTY.values():
         assert text not in body
 
@@ -115,7 +115,7 @@ def test_an_overdue_task_is_marked_in_words(page_as, today, time_machine):
     time_machine.move_to("2026-12-16 09:00 +0900", tick=False)
     response = page_as(rw.world.member).get("/")
     assert response.context["home"].tasks_due.rows == [agreed]
-    assert '<strong class="badge badge--overdue">期限切れ</strong>' in response.content.decode()
+    assert '<strong class="badge badge--overdue">期限超過</strong>' in response.content.decode()
 
 
 def test_tasks_far_off_or_finished_are_not_listed(today, time_machine):
