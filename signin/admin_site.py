@@ -9,11 +9,9 @@ count like the API's (`signin.throttle`).
 
 from functools import wraps
 
-import django_otp
 from django.contrib import admin
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -90,15 +88,10 @@ class SecureAdminSite(admin.AdminSite):
         form = EnrolForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:
-                device, codes = services.enrolment_confirm(
-                    user=user, code=form.cleaned_data["code"]
-                )
-            except ValidationError as error:
-                form.add_error("code", error.message_dict.get("code", error.messages))
+                codes = form.confirm(request)
             except ApplicationError:
                 return redirect("admin:two_factor_enrol")  # nothing pending: start again
-            else:
-                django_otp.login(request, device)
+            if codes is not None:
                 context["recovery_codes"] = codes
                 return TemplateResponse(request, "signin/admin_enrol.html", context)
         device = selectors.pending_enrolment(user) or services.enrolment_start(user=user)

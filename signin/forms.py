@@ -1,6 +1,7 @@
 """The sign-in form of the web pages and the admin: username, password and a one-time code,
 checked as the API's token login checks them."""
 
+import django_otp
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
@@ -88,8 +89,25 @@ class SignInForm(AuthenticationForm):
 
 
 class EnrolForm(forms.Form):
+    """A code from the authenticator being set up, which turns it on."""
+
     code = forms.CharField(
         label=_("Code shown by the app"),
         max_length=64,
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
     )
+
+    def confirm(self, request) -> list[str] | None:
+        """Turn the person's pending authenticator on with the form's valid code
+        (`signin.services.enrolment_confirm`) and verify this session with it: the 10
+        recovery codes to show once, or None with the error on `code`. Raises
+        ApplicationError (409 `no_enrolment`) when nothing is being set up."""
+        try:
+            device, codes = services.enrolment_confirm(
+                user=request.user, code=self.cleaned_data["code"]
+            )
+        except ValidationError as error:
+            self.add_error("code", error.message_dict.get("code", error.messages))
+            return None
+        django_otp.login(request, device)
+        return codes

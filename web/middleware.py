@@ -7,6 +7,8 @@ from django.contrib.auth import logout
 from django.contrib.auth.signals import user_logged_in
 from django.contrib.auth.views import redirect_to_login
 from django.dispatch import receiver
+from django.http import HttpResponse
+from django.shortcuts import resolve_url
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -68,16 +70,46 @@ REFUSAL_TITLES = {
 }
 
 
+# What marks a whole page (web/base.html's main element), as opposed to a fragment.
+MAIN_MARK = b'<main id="main"'
+
+
 class RefusalPageMiddleware:
     """A service's `ApplicationError` (403, 409, …) or a throttle raised under a web page
     becomes a page in words with the rule's message and its status, never a stack trace.
-    The API's views answer their own errors in JSON before this sees them."""
+    The API's views answer their own errors in JSON before this sees them. A whole page
+    (a refusal, a 404) answering an htmx request replaces the main content, so the words
+    show where the person looks, instead of inside the fragment they acted on."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        return self.get_response(request)
+        response = self.get_response(request)
+        if not getattr(request, "htmx", False):
+            return response
+        if response.status_code == 302 and response["Location"].startswith(
+            resolve_url(settings.LOGIN_URL)
+        ):
+            # Signed out meanwhile (the idle timeout): the whole page goes to the login page,
+            # which brings the person back to the page they were on, not to the fragment.
+            page = request.htmx.current_url_abs_path or "/"
+            redirect = HttpResponse()
+            redirect["HX-Redirect"] = redirect_to_login(page).url
+            redirect.cookies = response.cookies  # the message saying why, the session's end
+            return redirect
+        if (
+            response.status_code >= 400
+            and not response.has_header("HX-Retarget")
+            and not response.streaming
+            and MAIN_MARK in response.content
+        ):
+            # A whole page answered an in-place request (a refusal, a 404): it replaces the
+            # main content, not the fragment's place (htmx reads these headers).
+            response["HX-Retarget"] = "#main"
+            response["HX-Reswap"] = "innerHTML"
+            response["HX-Reselect"] = "#main > *"
+        return response
 
     def process_exception(self, request, exception):
         if request.path.startswith(API_PREFIX):

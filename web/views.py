@@ -4,7 +4,6 @@ selector, and renders; the rules are `permissions.rules`'."""
 
 from urllib.parse import urlencode
 
-import django_otp
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import PasswordChangeForm
@@ -120,15 +119,10 @@ def two_factor(request):
     form = EnrolForm(request.POST if request.POST.get("action") == "confirm" else None)
     if form.is_bound and form.is_valid():
         try:
-            device, codes = signin_services.enrolment_confirm(
-                user=user, code=form.cleaned_data["code"]
-            )
-        except ValidationError as error:
-            form.add_error("code", error.message_dict.get("code", error.messages))
+            codes = form.confirm(request)
         except ApplicationError:
             return redirect("web:two_factor")  # nothing pending: start again
-        else:
-            django_otp.login(request, device)
+        if codes is not None:
             context.update(recovery_codes=codes)
             return TemplateResponse(request, "web/two_factor_codes.html", context)
     device = signin_selectors.pending_enrolment(user) or signin_services.enrolment_start(user=user)

@@ -337,7 +337,7 @@ def test_not_found_is_a_page_in_words_that_tells_nothing(page_as, world):
     first = client.get("/no-such-page/")
     second = client.get("/meetings/999999/")
     assert first.status_code == second.status_code == 404
-    assert "<h1>見つかりません</h1>" in first.content.decode()
+    assert ">見つかりません</h1>" in first.content.decode()
     assert _main(first) == _main(second)
 
 

@@ -5,7 +5,7 @@
   // After htmx swaps new content in, move the focus to the element it names (a results
   // region or an error summary), so keyboard and screen reader users land on what changed.
   document.addEventListener("htmx:afterSettle", function (event) {
-    var target = event.detail && event.detail.elt;
+    var target = event.detail && (event.detail.target || event.detail.elt);
     if (!target) { return; }
     var focus = target.querySelector("[data-focus-after-swap]");
     if (focus) { focus.focus(); }
