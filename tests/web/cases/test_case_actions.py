@@ -179,7 +179,7 @@ SCREEN_EXPECTED = {
     "auditor": 403,
     "admin": 403,
     "stranger": 404,  # network A does not exist for them
-    "anonymous": 302,
+    "anonymous": 200,  # with HX-Redirect: the whole page goes to the login page
 }
 
 
