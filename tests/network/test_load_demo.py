@@ -190,7 +190,7 @@ def test_demo_cases_pass_the_screening_and_are_readable_by_their_agency():
     assert sorted(cases.values_list("status", flat=True)) == [
         CaseStatus.DRAFT,
         CaseStatus.REVIEWED,  # the clinic's case, under review (see the next test)
-        CaseStatus.SUBMITTED,
+        CaseStatus.SCHEDULED,  # on the agenda of next week's case conference
     ]
     submitted = cases.exclude(status=CaseStatus.DRAFT)
     assert all(case.code for case in submitted)
@@ -200,6 +200,23 @@ def test_demo_cases_pass_the_screening_and_are_readable_by_their_agency():
     assert case_access(coordinator, clinic_case).content
     assert case_access(author, clinic_case).content
     assert not case_access(User.objects.get(username="hospital_head"), clinic_case).facts
+
+
+def test_a_case_conference_next_week_invites_the_practitioners_once():
+    from conferences.models import Invitation, Meeting
+
+    run()
+    run()  # idempotent
+    meeting = Meeting.objects.get(title=load_demo.DEMO_MEETING["title"])
+    assert meeting.status == "convened" and meeting.kind == "case_conference"
+    assert [item.case.title for item in meeting.agenda_items.exclude(case=None)] == [
+        load_demo.DEMO_MEETING["case_title"]
+    ]
+    invited = set(
+        Invitation.objects.filter(meeting=meeting).values_list("person__username", flat=True)
+    )
+    assert {"npo_staff", "clinic_staff", "hokenjo_staff"} <= invited
+    assert "hospital_head" not in invited  # representatives sit elsewhere
 
 
 def test_the_first_demo_case_has_a_review_with_roles_half_answered():

@@ -14,17 +14,19 @@ accounts are left as they are (their password is not reset).
 import base64
 import unicodedata
 from collections import Counter, defaultdict
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
 from agencies import services as agency_services
 from agencies.models import Agency, Qualification, Sector, User
 from conferences.cases import services as case_services
-from conferences.models import Case, CaseStatus
+from conferences.meetings import services as meeting_services
+from conferences.models import Case, CaseStatus, Meeting
 from conferences.reviews import services as review_services
 from config import clock
 from network import services as network_services
@@ -400,6 +402,12 @@ DEMO_CASES = [
 # A review of the first demo case (by the coordinator, outside a meeting), its roles half
 # answered: the clinic leads and the 保健所 visits (both agreed), the NPO's place to belong
 # still waits for its answer, so finalising it from the demo shows what is missing.
+DEMO_MEETING = {
+    "title": "第3回 事例検討会",
+    "location": "みなと市役所 本庁舎5階 第2会議室",
+    "case_title": "不登校から続くひきこもり",
+}
+
 DEMO_REVIEW = {
     "case_title": "長期化したひきこもりと高齢の両親",
     "assessment": "本人は外出への不安が強く、両親は高齢で支援疲れがみられる。"
@@ -550,7 +558,36 @@ class Command(BaseCommand):
                 case_services.case_submit(actor=author, case=case)
             created["cases"] += 1
         created["reviews"] += self._demo_review(network, agencies)
+        created["meetings"] += self._demo_meeting(network)
         return network, logins, created
+
+    def _demo_meeting(self, network) -> int:
+        """A case conference a week from today, convened (every practitioner is invited),
+        with the submitted case not yet reviewed on its agenda: what a member finds on
+        their home page and in 会議."""
+        if Meeting.objects.filter(network=network, title=DEMO_MEETING["title"]).exists():
+            return 0
+        coordinator = User.objects.get(username="soudan_coordinator")
+        day = clock.today() + timedelta(days=7)
+        starts_at = datetime.combine(day, time(14, 0), tzinfo=timezone.get_current_timezone())
+        meeting = meeting_services.meeting_create(
+            actor=coordinator,
+            network=network,
+            kind="case_conference",
+            title=DEMO_MEETING["title"],
+            starts_at=starts_at,
+            ends_at=starts_at + timedelta(hours=2),
+            location=DEMO_MEETING["location"],
+        )
+        case = Case.objects.filter(
+            network=network, title=DEMO_MEETING["case_title"], status=CaseStatus.SUBMITTED
+        ).first()
+        if case is not None:
+            meeting_services.agenda_item_add(
+                actor=coordinator, meeting=meeting, kind="case_review", case=case
+            )
+        meeting_services.meeting_convene(actor=coordinator, meeting=meeting)
+        return 1
 
     def _demo_review(self, network, agencies) -> int:
         case = Case.objects.filter(
@@ -592,7 +629,8 @@ class Command(BaseCommand):
             f"構成機関の席 (memberships) {created['memberships']}, "
             f"守秘義務誓約 (pledges) {created['pledges']}, "
             f"事例 (cases) {created['cases']}, "
-            f"事例検討 (reviews) {created['reviews']}"
+            f"事例検討 (reviews) {created['reviews']}, "
+            f"会議 (meetings) {created['meetings']}"
         )
         out.write("")
         out.write(
@@ -629,6 +667,11 @@ class Command(BaseCommand):
             if number == 0:
                 out.write("-+-".join("-" * width for width in widths))
         out.write("")
+        out.write(
+            "ウェブ画面 (web pages): http://127.0.0.1:8000/ で上のユーザー名とパスワードで"
+            "ログインします（例: npo_staff）。 (Log in at http://127.0.0.1:8000/ with a login "
+            "above, e.g. npo_staff.)"
+        )
         out.write(
             "二要素認証 (second factor): デモのネットワークは求めません。API のログインは"
             "パスワードだけで事例の内容まで読めます。 (The demo network does not require it: "

@@ -10,4 +10,10 @@
     var focus = target.querySelector("[data-focus-after-swap]");
     if (focus) { focus.focus(); }
   });
+  // A page that answers a refused form names its error summary: the focus starts there, so
+  // the person hears what went wrong before anything else.
+  document.addEventListener("DOMContentLoaded", function () {
+    var summary = document.querySelector("[data-focus-on-load]");
+    if (summary) { summary.focus(); }
+  });
 })();
