@@ -270,6 +270,9 @@ SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", False)
 SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", 0)
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
+# No script reads the CSRF cookie: the pages carry the token in their forms and, for htmx,
+# in <body hx-headers>.
+CSRF_COOKIE_HTTPONLY = True
 CSRF_FAILURE_VIEW = "web.middleware.csrf_failure"  # a page in words, like every refusal
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -230,3 +230,8 @@ def test_postgresql_gets_no_sqlite_options(monkeypatch):
     ]["default"]
     assert "init_command" not in database.get("OPTIONS", {})
     assert "transaction_mode" not in database.get("OPTIONS", {})
+
+
+def test_the_login_page_s_csrf_cookie_is_not_readable_by_scripts(db):
+    response = Client().get("/login/")
+    assert response.cookies["csrftoken"]["httponly"] is True
