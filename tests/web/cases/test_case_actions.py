@@ -123,7 +123,7 @@ WITHDRAW_EXPECTED = {
     "auditor": 404,
     "admin": 404,
     "stranger": 404,
-    "anonymous": 200,  # with HX-Redirect: the whole page goes to the login page
+    "anonymous": 302,  # to the login page (not an in-place request)
 }
 
 
