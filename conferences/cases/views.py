@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.html import escape, format_html
@@ -103,13 +104,24 @@ def _screen_throttle_allows(request) -> bool:
     )
 
 
+def _screen_unavailable(request, *, status: int):
+    """The findings fragment saying the check did not run (it runs again as one types)."""
+    return TemplateResponse(request, "cases/_findings.html", {"unavailable": True}, status=status)
+
+
 @page
 @require_POST
 def case_screen(request):
     """Screen one text as it is typed (htmx posts the field and the network): the text with
     its findings marked, and their list. The API's dry run (`screening.case_screen`, same
-    network lookup, same throttle); whoever may not screen there gets 403."""
+    network lookup, same throttle); whoever may not screen there gets 403.
+
+    In place (htmx), a check that cannot run now (the rate is spent: 429; the network is not
+    one the person sees: 404) answers the findings fragment saying so, with its status: a
+    whole refusal page would replace the main content, and with it the form being typed."""
     if not _screen_throttle_allows(request):
+        if request.htmx:
+            return _screen_unavailable(request, status=429)
         raise Throttled
     name = (request.htmx.trigger_name if request.htmx else None) or request.POST.get("field")
     form = ScreenForm(
@@ -117,12 +129,17 @@ def case_screen(request):
     )
     if not form.is_valid():
         return TemplateResponse(request, "cases/_findings.html", {"invalid": True}, status=400)
-    network = get_visible_or_404(
-        Network.objects.all(),
-        pk=form.cleaned_data["network"],
-        user=request.user,
-        view_perm=VIEW_NETWORK,
-    )
+    try:
+        network = get_visible_or_404(
+            Network.objects.all(),
+            pk=form.cleaned_data["network"],
+            user=request.user,
+            view_perm=VIEW_NETWORK,
+        )
+    except Http404:
+        if request.htmx:
+            return _screen_unavailable(request, status=404)
+        raise
     text = form.cleaned_data["text"]
     findings = screening.case_screen(network=network, fields={name: text}, actor=request.user)
     context = {"screened": screened(name, text, findings) if text else None}

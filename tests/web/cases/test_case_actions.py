@@ -310,6 +310,48 @@ def test_screen_shares_the_apis_throttle(page_as, api_as, case_world, monkeypatc
     assert response.status_code == 429
 
 
+def assert_a_fragment(response):
+    """An in-place answer the fragment's own place takes: not a whole page, not retargeted
+    to the main content (which would wipe the form being typed)."""
+    html = response.content.decode()
+    assert not response.has_header("HX-Retarget")
+    assert "<main" not in html and "<html" not in html
+    assert "確認できませんでした" in html  # the check did not run, in words
+
+
+def test_screening_past_the_rate_answers_in_the_fragment(page_as, case_world):
+    client, network = page_as(case_world.world.member), case_world.world.network
+    for _ in range(60):  # the `screen` rate: 60 a minute
+        assert screen(client, network, "特になし").status_code == 200
+    response = screen(client, network, "特になし")
+    assert response.status_code == 429
+    assert_a_fragment(response)
+
+
+def test_screening_with_a_network_not_seen_answers_in_the_fragment(page_as, case_world):
+    client = page_as(case_world.world.member)
+    response = client.post(
+        "/cases/screen/",
+        {"network": "999999", "summary": "特になし"},
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_TRIGGER_NAME="summary",
+    )
+    assert response.status_code == 404
+    assert_a_fragment(response)
+
+
+def test_screening_past_the_rate_without_javascript_is_the_429_page(
+    page_as, case_world, monkeypatch
+):
+    monkeypatch.setitem(ScopedRateThrottle.THROTTLE_RATES, "screen", "1/minute")
+    client, network = page_as(case_world.world.member), case_world.world.network
+    body = {"network": network.pk, "field": "summary", "summary": "特になし"}
+    assert client.post("/cases/screen/", body).status_code == 200
+    response = client.post("/cases/screen/", body)
+    assert response.status_code == 429
+    assert '<main id="main"' in response.content.decode()
+
+
 def test_every_category_of_finding_has_a_label_in_words():
     from django.utils import translation
 
