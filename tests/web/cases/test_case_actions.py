@@ -90,12 +90,21 @@ def test_submit_refused_for_personal_data_keeps_the_draft_and_marks_it(page_as, 
     assert draft.status == CaseStatus.DRAFT
     assert draft.code is None
     assert case_services.case_narratives_unseal(draft)["summary"] == NAME_AND_PHONE
-    # The service recorded the findings' reading, the page the form's.
-    vias = set(AccessRecord.objects.filter(case=draft).values_list("via", flat=True))
-    assert vias == {
-        "POST /cases/{id}/submit/ (findings)",
-        "web POST /cases/{id}/submit/ (findings)",
-    }
+    # One response, one reading recorded: the findings' and the draft shown with them.
+    records = AccessRecord.objects.filter(case=draft)
+    assert [(r.via, r.person) for r in records] == [
+        ("web POST /cases/{id}/submit/ (findings)", member)
+    ]
+    assert set(records.get().fields) >= {"summary", "history", "questions"}
+
+
+def test_the_apis_refused_submit_still_records_the_findings_fields_only(api_as, case_world):
+    member = case_world.world.member
+    draft = make_case(member, case_world.world.network, summary=NAME_AND_PHONE)
+    response = api_as(member).post(f"/api/v1/cases/{draft.pk}/submit/")
+    assert response.status_code == 422
+    record = AccessRecord.objects.get(case=draft)
+    assert (record.via, list(record.fields)) == ("POST /cases/{id}/submit/ (findings)", ["summary"])
 
 
 def test_a_draft_cleaned_after_a_refusal_submits(page_as, case_world):
