@@ -415,6 +415,33 @@ def test_edit_saves_for_the_submitting_agency_only(page_as, case_world, persona)
     assert (case_world.draft.title == "家族関係の調整") == saved
     summary = case_services.case_narratives_unseal(case_world.draft)["summary"]
     assert (summary == "母親からの相談が続いている。") == saved
+    # A redirect shows no content: nothing is recorded (nor for those refused).
+    assert not AccessRecord.objects.exists()
+
+
+TOO_BIG_ID = "9" * 30  # past 64 bits: SQLite's OverflowError, were it queried
+
+
+def test_new_case_refuses_an_agency_id_past_64_bits_on_its_field(page_as, case_world):
+    body = new_case_form(case_world.world.network, involved_agencies=[TOO_BIG_ID])
+    before = Case.objects.count()
+    response = page_as(case_world.world.member).post("/cases/new/", body)
+    assert response.status_code == 400
+    form = response.context["form"]
+    assert [e.code for e in form.errors.as_data()["involved_agencies"]] == ["invalid_choice"]
+    assert 'aria-invalid="true"' in response.content.decode()
+    assert Case.objects.count() == before
+
+
+@pytest.mark.parametrize("value", [TOO_BIG_ID, "-1", "１", "abc"])
+def test_edit_refuses_an_agency_id_that_is_no_id_on_its_field(page_as, case_world, value):
+    body = {**CLEAN_CASE, "title": "家族関係の調整", "involved_agencies": [value]}
+    response = page_as(case_world.world.member).post(f"/cases/{case_world.draft.pk}/edit/", body)
+    assert response.status_code == 400
+    assert "involved_agencies" in response.context["form"].errors
+    case_world.draft.refresh_from_db()
+    assert case_world.draft.title != "家族関係の調整"
+    assert not AccessRecord.objects.exists()
 
 
 def test_editing_a_submitted_case_is_the_409_page(page_as, case_world):
