@@ -410,9 +410,11 @@ def _content_read(*, reader: User, case: Case, via: str) -> dict[str, str]:
 
 def case_detail_read(*, reader: User, case: Case, via: str) -> dict:
     """What a reader of the case's facts gets: `{"case": the case, "content": narratives or
-    None, "content_refusal": None or "otp_required"}`. Content only where the reader may read
-    it now (audited, `case_content_read`); a reader the network's second-factor rule turns
-    away gets `content_refusal` (`rules.case_content_answer`). The caller has found the case
+    None, "content_refusal": None or "otp_required", "content_answer": the rule's answer}`.
+    Content only where the reader may read it now (audited, `case_content_read`); a reader
+    the network's second-factor rule turns away gets `content_refusal` (the API's field);
+    `content_answer` is `rules.case_content_answer`'s code (shown, purged, otp_required, or
+    None: not theirs), for a page to say why in words. The caller has found the case
     among those the reader sees (`conferences.cases.selectors.visible_case_or_404`); called
     directly for someone who does not, it refuses (403 `permission_denied`)."""
     _require(rules.may_see_case(reader, case), "permission_denied")
@@ -421,7 +423,7 @@ def case_detail_read(*, reader: User, case: Case, via: str) -> dict:
     if answer == rules.CASE_CONTENT_SHOWN:  # `case_content_read`'s check, already made
         content = _content_read(reader=reader, case=case, via=via)
     refusal = answer if answer == rules.CASE_CONTENT_OTP_REQUIRED else None
-    return {"case": case, "content": content, "content_refusal": refusal}
+    return {"case": case, "content": content, "content_refusal": refusal, "content_answer": answer}
 
 
 def _with_relations(case: Case) -> Case:

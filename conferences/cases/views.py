@@ -178,12 +178,8 @@ def _detail_page(request, read: dict, *, withdraw_form=None, status=200):
     """A case's page from its read (`services.case_detail_read`): facts, content or why not,
     and the buttons for what the person may do now (rules and the case's state)."""
     user, case = request.user, read["case"]
-    if read["content"] is not None:
-        refusal = None
-    elif read["content_refusal"]:
-        refusal = read["content_refusal"]
-    else:
-        refusal = "purged" if case.purged_at is not None else "not_yours"
+    # Why no content: the rule's code (`rules.case_content_answer`), in words in the template.
+    refusal = None if read["content"] is not None else read["content_answer"]
     content = None
     if read["content"] is not None:
         content = [(NARRATIVE_LABELS[name], read["content"][name]) for name in NARRATIVE_FIELDS]

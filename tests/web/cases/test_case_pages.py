@@ -228,6 +228,25 @@ def test_purged_content_says_why_and_nothing_is_recorded(page_as, case_world):
     assert not AccessRecord.objects.exists()
 
 
+def test_the_rule_says_purged_and_the_api_keeps_its_answer(page_as, api_as, case_world):
+    """Why no content is the rule's answer (`case_content_answer`), the page only says it in
+    words; the API's `content_refusal` stays null for a purged case (its flag is
+    `content_purged`)."""
+    from permissions import rules
+
+    world = case_world.world
+    case = case_services.case_close(actor=world.coordinator, case=case_world.submitted)
+    case = case_services.case_purge(actor=world.coordinator, case=case)
+    for person in (world.member, world.coordinator, case_world.peer):
+        assert rules.case_content_answer(person, case) == rules.CASE_CONTENT_PURGED
+    body = api_as(world.member).get(f"/api/v1/cases/{case.pk}/").json()
+    assert (body["content"], body["content_refusal"], body["content_purged"]) == (
+        None,
+        None,
+        True,
+    )
+
+
 def test_facts_without_content_say_why_and_record_nothing(page_as, case_world):
     """A person granted a case's facts only (an agency asked to take a role, before the case
     is followed up) sees them; the page says why the content is not shown, and records no
