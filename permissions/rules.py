@@ -174,13 +174,18 @@ def may_read_case_content(user, case) -> bool:
 
 CASE_CONTENT_SHOWN = "shown"
 CASE_CONTENT_OTP_REQUIRED = "otp_required"
+CASE_CONTENT_PURGED = "purged"
 
 
 def case_content_answer(user, case) -> str | None:
     """What a reader of a case's facts gets of its content: `CASE_CONTENT_SHOWN`; or
-    `CASE_CONTENT_OTP_REQUIRED` when they may read it but the network wants a sign-in made
-    with a second factor (so a client can ask them to sign in again); or None (not theirs
-    to read, purged: nothing is said)."""
+    `CASE_CONTENT_PURGED` once it was destroyed (a fact every reader of the facts sees, the
+    API's `content_purged`); or `CASE_CONTENT_OTP_REQUIRED` when they may read it but the
+    network wants a sign-in made with a second factor (so a client can ask them to sign in
+    again); or None (not theirs to read: nothing is said). The API's `content_refusal`
+    carries only the second factor's answer (`cases.services.case_detail_read`)."""
+    if case.purged_at is not None:
+        return CASE_CONTENT_PURGED
     if not may_read_case_content(user, case):
         return None
     if not second_factor_satisfied(user, case.network):

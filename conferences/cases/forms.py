@@ -10,9 +10,13 @@ from django.utils.translation import gettext_lazy as _
 from agencies.models import Agency
 from conferences.cases.serializers import NARRATIVE_MAX
 from conferences.models import NARRATIVE_FIELDS, AgeBand, Case, CaseStatus, WithdrawalDuration
+from config.inputs import parse_id
 from network.fiscal import fiscal_year_label
 from network.models import Network
 
+# The five narratives' labels in words, by field (`conferences.models.NARRATIVE_FIELDS`):
+# the one place they are named, for every page that shows a case's content (the case pages,
+# a meeting's agenda). Import it from here rather than copying it.
 NARRATIVE_LABELS = {
     "summary": _("Summary"),
     "history": _("Course so far"),  # 経過 (not "History", a record's changes elsewhere)
@@ -41,6 +45,24 @@ class _Form(forms.Form):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
+
+
+class IdsChoiceField(forms.ModelMultipleChoiceField):
+    """A multiple choice of objects by id, each value first checked to be an id
+    (`config.inputs.parse_id`): anything else is the field's invalid-choice error before
+    any query (an integer past 64 bits would otherwise stop the database, a 500)."""
+
+    def _check_values(self, value):
+        for item in value:
+            try:
+                parse_id(item)
+            except ValueError:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": item},
+                ) from None
+        return super()._check_values(value)
 
 
 class CaseFilterForm(_Form):
@@ -80,7 +102,7 @@ class CaseForm(_Form):
     household = Case._meta.get_field("household").formfield()
     withdrawal_duration = Case._meta.get_field("withdrawal_duration").formfield()
     consent_basis = Case._meta.get_field("consent_basis").formfield()
-    involved_agencies = forms.ModelMultipleChoiceField(
+    involved_agencies = IdsChoiceField(
         label=_label("involved_agencies"),
         queryset=Agency.objects.none(),
         required=False,

@@ -68,13 +68,16 @@ class PersonalDataFound(ApplicationError):
 
     status_code = 422
 
-    def __init__(self, findings):
+    def __init__(self, findings, draft: dict[str, str] | None = None):
         super().__init__(
             "personal_data",
             _("The text contains personal data; remove it before submitting."),
             extra={"findings": [screening.finding_as_dict(f) for f in findings]},
         )
         self.findings = findings
+        # The draft's narratives, read in the same recorded reading as the findings, for a
+        # caller that shows the draft again (`case_submit(show_draft=True)`); else None.
+        self.draft = draft
 
 
 def _record(
@@ -145,9 +148,10 @@ def case_create(
     """Start a draft case for the author's agency, its narratives sealed under a new data
     key of its own. Only the author's agency sees it until it is submitted.
 
-    The person is checked by `case_create_and_read` (`rules.may_start_case`), the service a
-    person starts a case through; this one is its building block (and the demo loader's,
-    and the tests' that write cases at moments before the author's seat began)."""
+    The person is checked by `case_start` (`rules.may_start_case`), the service a person
+    starts a case through (the pages', and the API's through `case_create_and_read`); this
+    one is its building block (and the demo loader's, and the tests' that write cases at
+    moments before the author's seat began)."""
     narratives = {f: fields.pop(f) for f in NARRATIVE_FIELDS if f in fields}
     unknown = set(fields) - set(FACT_FIELDS)
     if unknown:
@@ -167,6 +171,14 @@ def case_create(
     _record(case, actor=author, to=CaseStatus.DRAFT)
     grants.case_created_grants(case)
     return case
+
+
+def case_start(*, author: User, network: Network, **fields) -> Case:
+    """A person starts a draft: 403 `not_a_submitting_agency` unless they may start cases in
+    the network (`rules.may_start_case`); then `case_create`. Nothing is read back (a page
+    that redirects shows no content, so records no reading)."""
+    _require(rules.may_start_case(author, network), "not_a_submitting_agency")
+    return case_create(author=author, network=network, **fields)
 
 
 def is_editable(case: Case) -> bool:
@@ -219,12 +231,24 @@ def _next_code(network: Network, fiscal_year: int) -> tuple[int, str]:
     return sequence, f"{era.romaji[0]}{year}-{sequence:03d}"
 
 
-def case_submit(*, actor: User, case: Case) -> Case:
+FINDINGS_VIA = "POST /cases/{id}/submit/ (findings)"
+
+
+def case_submit(
+    *, actor: User, case: Case, via: str = FINDINGS_VIA, show_draft: bool = False
+) -> Case:
     """Screen a draft and submit it: a code for the fiscal year, the network's coordinators
     granted. Raises PersonalDataFound (422) with the findings, leaving the draft as it was;
     the findings' excerpts are case content, so that reading is recorded (and committed)
-    before the refusal goes out. 403 `not_your_case` but for the submitting agency."""
+    before the refusal goes out, as coming through `via`. 403 `not_your_case` but for the
+    submitting agency.
+
+    `show_draft`: the caller shows the draft again with the findings (the pages' form), so
+    the one recorded reading covers every narrative and the refusal carries them
+    (`PersonalDataFound.draft`), where the actor may read the content now; one reading, one
+    record, for the one response."""
     _require(rules.may_submit_case(actor, case), "not_your_case")
+    draft = None
     with transaction.atomic():
         # The network row lock serialises code assignment within the network.
         network = Network.objects.select_for_update().get(pk=case.network_id)
@@ -235,11 +259,15 @@ def case_submit(*, actor: User, case: Case) -> Case:
         if findings:
             # The findings' excerpts go out in the refusal: an audited reading of the
             # fields they come from.
+            fields = {finding.field for finding in findings}
+            if show_draft and rules.may_read_case_content(actor, case):
+                fields.update(NARRATIVE_FIELDS)
+                draft = {name: texts[name] for name in NARRATIVE_FIELDS}
             sealing.read_audited(
                 reader=actor,
                 cases=[case],
-                fields=sorted({finding.field for finding in findings}),
-                via="POST /cases/{id}/submit/ (findings)",
+                fields=sorted(fields),
+                via=via,
                 read=lambda _keys: findings,
             )
         else:
@@ -257,7 +285,7 @@ def case_submit(*, actor: User, case: Case) -> Case:
             )
             grants.case_submitted_grants(case)
     if findings:
-        raise PersonalDataFound(findings)
+        raise PersonalDataFound(findings, draft)
     return case
 
 
@@ -382,9 +410,11 @@ def _content_read(*, reader: User, case: Case, via: str) -> dict[str, str]:
 
 def case_detail_read(*, reader: User, case: Case, via: str) -> dict:
     """What a reader of the case's facts gets: `{"case": the case, "content": narratives or
-    None, "content_refusal": None or "otp_required"}`. Content only where the reader may read
-    it now (audited, `case_content_read`); a reader the network's second-factor rule turns
-    away gets `content_refusal` (`rules.case_content_answer`). The caller has found the case
+    None, "content_refusal": None or "otp_required", "content_answer": the rule's answer}`.
+    Content only where the reader may read it now (audited, `case_content_read`); a reader
+    the network's second-factor rule turns away gets `content_refusal` (the API's field);
+    `content_answer` is `rules.case_content_answer`'s code (shown, purged, otp_required, or
+    None: not theirs), for a page to say why in words. The caller has found the case
     among those the reader sees (`conferences.cases.selectors.visible_case_or_404`); called
     directly for someone who does not, it refuses (403 `permission_denied`)."""
     _require(rules.may_see_case(reader, case), "permission_denied")
@@ -393,7 +423,7 @@ def case_detail_read(*, reader: User, case: Case, via: str) -> dict:
     if answer == rules.CASE_CONTENT_SHOWN:  # `case_content_read`'s check, already made
         content = _content_read(reader=reader, case=case, via=via)
     refusal = answer if answer == rules.CASE_CONTENT_OTP_REQUIRED else None
-    return {"case": case, "content": content, "content_refusal": refusal}
+    return {"case": case, "content": content, "content_refusal": refusal, "content_answer": answer}
 
 
 def _with_relations(case: Case) -> Case:
@@ -402,12 +432,11 @@ def _with_relations(case: Case) -> Case:
 
 @transaction.atomic
 def case_create_and_read(*, author: User, network: Network, via: str, **fields) -> dict:
-    """A person starts a case: 403 `not_a_submitting_agency` unless they may start cases in
-    the network (`rules.may_start_case`); then `case_create`, and the new case read back for
-    the response (`case_detail_read`) in the same transaction: if the reading is refused,
-    nothing was created."""
-    _require(rules.may_start_case(author, network), "not_a_submitting_agency")
-    case = case_create(author=author, network=network, **fields)
+    """A person starts a case (`case_start`: 403 `not_a_submitting_agency` unless they may
+    start cases in the network), and the new case read back for the response
+    (`case_detail_read`) in the same transaction: if the reading is refused, nothing was
+    created."""
+    case = case_start(author=author, network=network, **fields)
     return case_detail_read(reader=author, case=_with_relations(case), via=via)
 
 

@@ -5,7 +5,8 @@ Each page validates its form, calls the one service or selector the API's view c
 the same arguments), and renders. Who may see a case is `visible_case_or_404`'s to say, what
 they may do `permissions.rules`' (asked first only to show the buttons, or to answer 403
 before validating input); the services check again. Content is read only through
-`services.case_detail_read` (and the `*_and_read` writes), which records every reading.
+`services.case_detail_read` (and a refused submission's findings, `services.case_submit`),
+which records every reading; a write that redirects reads nothing back.
 """
 
 from collections import defaultdict
@@ -14,6 +15,7 @@ from dataclasses import dataclass, field
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.html import escape, format_html
@@ -45,9 +47,7 @@ PAGE_SIZE = 50
 
 # What the access log says a reading came through (the API's say "GET /cases/{id}/").
 VIA_DETAIL = "web GET /cases/{id}/"
-VIA_NEW = "web POST /cases/new/"
 VIA_EDIT_FORM = "web GET /cases/{id}/edit/"
-VIA_EDIT = "web POST /cases/{id}/edit/"
 VIA_SUBMIT_FINDINGS = "web POST /cases/{id}/submit/ (findings)"
 VIA_WITHDRAW = "web POST /cases/{id}/withdraw/"
 
@@ -103,13 +103,24 @@ def _screen_throttle_allows(request) -> bool:
     )
 
 
+def _screen_unavailable(request, *, status: int):
+    """The findings fragment saying the check did not run (it runs again as one types)."""
+    return TemplateResponse(request, "cases/_findings.html", {"unavailable": True}, status=status)
+
+
 @page
 @require_POST
 def case_screen(request):
     """Screen one text as it is typed (htmx posts the field and the network): the text with
     its findings marked, and their list. The API's dry run (`screening.case_screen`, same
-    network lookup, same throttle); whoever may not screen there gets 403."""
+    network lookup, same throttle); whoever may not screen there gets 403.
+
+    In place (htmx), a check that cannot run now (the rate is spent: 429; the network is not
+    one the person sees: 404) answers the findings fragment saying so, with its status: a
+    whole refusal page would replace the main content, and with it the form being typed."""
     if not _screen_throttle_allows(request):
+        if request.htmx:
+            return _screen_unavailable(request, status=429)
         raise Throttled
     name = (request.htmx.trigger_name if request.htmx else None) or request.POST.get("field")
     form = ScreenForm(
@@ -117,12 +128,17 @@ def case_screen(request):
     )
     if not form.is_valid():
         return TemplateResponse(request, "cases/_findings.html", {"invalid": True}, status=400)
-    network = get_visible_or_404(
-        Network.objects.all(),
-        pk=form.cleaned_data["network"],
-        user=request.user,
-        view_perm=VIEW_NETWORK,
-    )
+    try:
+        network = get_visible_or_404(
+            Network.objects.all(),
+            pk=form.cleaned_data["network"],
+            user=request.user,
+            view_perm=VIEW_NETWORK,
+        )
+    except Http404:
+        if request.htmx:
+            return _screen_unavailable(request, status=404)
+        raise
     text = form.cleaned_data["text"]
     findings = screening.case_screen(network=network, fields={name: text}, actor=request.user)
     context = {"screened": screened(name, text, findings) if text else None}
@@ -162,12 +178,8 @@ def _detail_page(request, read: dict, *, withdraw_form=None, status=200):
     """A case's page from its read (`services.case_detail_read`): facts, content or why not,
     and the buttons for what the person may do now (rules and the case's state)."""
     user, case = request.user, read["case"]
-    if read["content"] is not None:
-        refusal = None
-    elif read["content_refusal"]:
-        refusal = read["content_refusal"]
-    else:
-        refusal = "purged" if case.purged_at is not None else "not_yours"
+    # Why no content: the rule's code (`rules.case_content_answer`), in words in the template.
+    refusal = None if read["content"] is not None else read["content_answer"]
     content = None
     if read["content"] is not None:
         content = [(NARRATIVE_LABELS[name], read["content"][name]) for name in NARRATIVE_FIELDS]
@@ -217,8 +229,9 @@ def _form_page(request, form, *, case=None, marked=None, summary=None, status=20
 @page
 @require_http_methods(["GET", "POST"])
 def case_new(request):
-    """A new draft (`services.case_create_and_read`, which checks the person), then its
-    page. The network is a choice only for a person who may start cases in several."""
+    """A new draft (`services.case_start`, which checks the person), then its page (the
+    redirect shows no content, so nothing is read back or recorded). The network is a
+    choice only for a person who may start cases in several."""
     networks = selectors.networks_to_start_cases_in(request.user)
     require(bool(networks), code="not_a_submitting_agency")
     form = CaseForm(
@@ -226,17 +239,14 @@ def case_new(request):
     )
     if form.is_bound and form.is_valid():
         try:
-            read = services.case_create_and_read(
-                author=request.user,
-                network=form.cleaned_data["network"],
-                via=VIA_NEW,
-                **form.case_fields(),
+            case = services.case_start(
+                author=request.user, network=form.cleaned_data["network"], **form.case_fields()
             )
         except ValidationError as error:
             form.add_error(None, error)
         else:
             messages.success(request, _("The draft is saved."))
-            return redirect("cases:detail", pk=read["case"].pk)
+            return redirect("cases:detail", pk=case.pk)
     return _form_page(request, form, status=400 if form.is_bound else 200)
 
 
@@ -251,7 +261,8 @@ def _stored_form(case: Case, content: dict) -> CaseForm:
 @page
 @require_http_methods(["GET", "POST"])
 def case_edit(request, pk):
-    """Edit a draft (`services.case_update_and_read`): 404 for whoever does not see the case,
+    """Edit a draft (`services.case_update`, which checks the person; the redirect shows no
+    content, so nothing is read back or recorded): 404 for whoever does not see the case,
     403 for whoever sees it but does not write it, 409 once it is no longer a draft."""
     user = request.user
     case = selectors.visible_case_or_404(user, pk)
@@ -261,9 +272,7 @@ def case_edit(request, pk):
         form = CaseForm(request.POST, agencies=selectors.network_agencies([case.network]))
         if form.is_valid():
             try:
-                services.case_update_and_read(
-                    actor=user, case=case, via=VIA_EDIT, **form.case_fields()
-                )
+                services.case_update(actor=user, case=case, **form.case_fields())
             except ValidationError as error:
                 form.add_error(None, error)
             else:
@@ -281,21 +290,21 @@ def case_edit(request, pk):
 def case_submit(request, pk):
     """Submit a draft (`services.case_submit`, which screens it). Refused for personal
     data: the edit form again (422) with the draft as stored, every finding marked in its
-    field and listed at the top."""
+    field and listed at the top. The service's one recorded reading of the findings covers
+    the draft shown (`show_draft`): one record for the response."""
     user = request.user
     case = selectors.visible_case_or_404(user, pk)
     require(rules.may_submit_case(user, case), code="not_your_case")
     try:
-        services.case_submit(actor=user, case=case)
+        services.case_submit(actor=user, case=case, via=VIA_SUBMIT_FINDINGS, show_draft=True)
     except services.PersonalDataFound as refusal:
-        read = services.case_detail_read(reader=user, case=case, via=VIA_SUBMIT_FINDINGS)
-        if read["content"] is None:
+        if refusal.draft is None:
             raise
-        texts = {"title": case.title, **read["content"]}
+        texts = {"title": case.title, **refusal.draft}
         by_field = defaultdict(list)
         for finding in refusal.findings:
             by_field[finding.field].append(finding)
-        form = _stored_form(case, read["content"])
+        form = _stored_form(case, refusal.draft)
         summary = [
             {
                 "field": finding.field,

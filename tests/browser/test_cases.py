@@ -4,6 +4,7 @@ the list, the form with findings shown, the case page and a refused submission, 
 and in English."""
 
 import pytest
+from playwright.sync_api import expect
 
 from conferences.models import Case, CaseStatus
 from tests.browser.conftest import assert_accessible
@@ -147,6 +148,11 @@ def test_case_pages_are_accessible(browse, world, clock, language):
     assert_accessible(page)
     page.get_by_role("button", name=words["submit"], exact=True).click()
     page.get_by_role("alert").get_by_role("heading", name=words["refused"]).wait_for()
+    # The error summary takes the focus on load: what went wrong is heard first.
+    summary = page.get_by_role("alert").filter(
+        has=page.get_by_role("heading", name=words["refused"])
+    )
+    expect(summary).to_be_focused()
     assert_accessible(page)
     # Nothing lost: the stored text is in the form, its findings marked under it.
     assert page.get_by_label(words["summary"], exact=True).input_value() == NAME_AND_PHONE

@@ -90,12 +90,21 @@ def test_submit_refused_for_personal_data_keeps_the_draft_and_marks_it(page_as, 
     assert draft.status == CaseStatus.DRAFT
     assert draft.code is None
     assert case_services.case_narratives_unseal(draft)["summary"] == NAME_AND_PHONE
-    # The service recorded the findings' reading, the page the form's.
-    vias = set(AccessRecord.objects.filter(case=draft).values_list("via", flat=True))
-    assert vias == {
-        "POST /cases/{id}/submit/ (findings)",
-        "web POST /cases/{id}/submit/ (findings)",
-    }
+    # One response, one reading recorded: the findings' and the draft shown with them.
+    records = AccessRecord.objects.filter(case=draft)
+    assert [(r.via, r.person) for r in records] == [
+        ("web POST /cases/{id}/submit/ (findings)", member)
+    ]
+    assert set(records.get().fields) >= {"summary", "history", "questions"}
+
+
+def test_the_apis_refused_submit_still_records_the_findings_fields_only(api_as, case_world):
+    member = case_world.world.member
+    draft = make_case(member, case_world.world.network, summary=NAME_AND_PHONE)
+    response = api_as(member).post(f"/api/v1/cases/{draft.pk}/submit/")
+    assert response.status_code == 422
+    record = AccessRecord.objects.get(case=draft)
+    assert (record.via, list(record.fields)) == ("POST /cases/{id}/submit/ (findings)", ["summary"])
 
 
 def test_a_draft_cleaned_after_a_refusal_submits(page_as, case_world):
@@ -123,7 +132,7 @@ WITHDRAW_EXPECTED = {
     "auditor": 404,
     "admin": 404,
     "stranger": 404,
-    "anonymous": 200,  # with HX-Redirect: the whole page goes to the login page
+    "anonymous": 302,  # to the login page (not an in-place request)
 }
 
 
@@ -308,6 +317,48 @@ def test_screen_shares_the_apis_throttle(page_as, api_as, case_world, monkeypatc
     assert screen(client, world.network, "特になし").status_code == 200
     response = screen(client, world.network, "特になし")
     assert response.status_code == 429
+
+
+def assert_a_fragment(response):
+    """An in-place answer the fragment's own place takes: not a whole page, not retargeted
+    to the main content (which would wipe the form being typed)."""
+    html = response.content.decode()
+    assert not response.has_header("HX-Retarget")
+    assert "<main" not in html and "<html" not in html
+    assert "確認できませんでした" in html  # the check did not run, in words
+
+
+def test_screening_past_the_rate_answers_in_the_fragment(page_as, case_world):
+    client, network = page_as(case_world.world.member), case_world.world.network
+    for _ in range(60):  # the `screen` rate: 60 a minute
+        assert screen(client, network, "特になし").status_code == 200
+    response = screen(client, network, "特になし")
+    assert response.status_code == 429
+    assert_a_fragment(response)
+
+
+def test_screening_with_a_network_not_seen_answers_in_the_fragment(page_as, case_world):
+    client = page_as(case_world.world.member)
+    response = client.post(
+        "/cases/screen/",
+        {"network": "999999", "summary": "特になし"},
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_TRIGGER_NAME="summary",
+    )
+    assert response.status_code == 404
+    assert_a_fragment(response)
+
+
+def test_screening_past_the_rate_without_javascript_is_the_429_page(
+    page_as, case_world, monkeypatch
+):
+    monkeypatch.setitem(ScopedRateThrottle.THROTTLE_RATES, "screen", "1/minute")
+    client, network = page_as(case_world.world.member), case_world.world.network
+    body = {"network": network.pk, "field": "summary", "summary": "特になし"}
+    assert client.post("/cases/screen/", body).status_code == 200
+    response = client.post("/cases/screen/", body)
+    assert response.status_code == 429
+    assert '<main id="main"' in response.content.decode()
 
 
 def test_every_category_of_finding_has_a_label_in_words():

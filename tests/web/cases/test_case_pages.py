@@ -228,6 +228,25 @@ def test_purged_content_says_why_and_nothing_is_recorded(page_as, case_world):
     assert not AccessRecord.objects.exists()
 
 
+def test_the_rule_says_purged_and_the_api_keeps_its_answer(page_as, api_as, case_world):
+    """Why no content is the rule's answer (`case_content_answer`), the page only says it in
+    words; the API's `content_refusal` stays null for a purged case (its flag is
+    `content_purged`)."""
+    from permissions import rules
+
+    world = case_world.world
+    case = case_services.case_close(actor=world.coordinator, case=case_world.submitted)
+    case = case_services.case_purge(actor=world.coordinator, case=case)
+    for person in (world.member, world.coordinator, case_world.peer):
+        assert rules.case_content_answer(person, case) == rules.CASE_CONTENT_PURGED
+    body = api_as(world.member).get(f"/api/v1/cases/{case.pk}/").json()
+    assert (body["content"], body["content_refusal"], body["content_purged"]) == (
+        None,
+        None,
+        True,
+    )
+
+
 def test_facts_without_content_say_why_and_record_nothing(page_as, case_world):
     """A person granted a case's facts only (an agency asked to take a role, before the case
     is followed up) sees them; the page says why the content is not shown, and records no
@@ -306,7 +325,8 @@ def test_new_case_saves_a_draft_for_who_may_start_one(page_as, case_world, perso
         assert case.submitting_agency == case_world.person(persona).agency
         assert case_services.case_narratives_unseal(case)["history"] == CLEAN_CASE["history"]
         assert CaseTransition.objects.filter(case=case, to_status="draft").exists()
-        assert AccessRecord.objects.filter(case=case, via="web POST /cases/new/").exists()
+        # The answer is a redirect: no content shown, no reading recorded.
+        assert not AccessRecord.objects.filter(case=case).exists()
     else:
         assert Case.objects.count() == before
 
@@ -414,6 +434,33 @@ def test_edit_saves_for_the_submitting_agency_only(page_as, case_world, persona)
     assert (case_world.draft.title == "家族関係の調整") == saved
     summary = case_services.case_narratives_unseal(case_world.draft)["summary"]
     assert (summary == "母親からの相談が続いている。") == saved
+    # A redirect shows no content: nothing is recorded (nor for those refused).
+    assert not AccessRecord.objects.exists()
+
+
+TOO_BIG_ID = "9" * 30  # past 64 bits: SQLite's OverflowError, were it queried
+
+
+def test_new_case_refuses_an_agency_id_past_64_bits_on_its_field(page_as, case_world):
+    body = new_case_form(case_world.world.network, involved_agencies=[TOO_BIG_ID])
+    before = Case.objects.count()
+    response = page_as(case_world.world.member).post("/cases/new/", body)
+    assert response.status_code == 400
+    form = response.context["form"]
+    assert [e.code for e in form.errors.as_data()["involved_agencies"]] == ["invalid_choice"]
+    assert 'aria-invalid="true"' in response.content.decode()
+    assert Case.objects.count() == before
+
+
+@pytest.mark.parametrize("value", [TOO_BIG_ID, "-1", "１", "abc"])
+def test_edit_refuses_an_agency_id_that_is_no_id_on_its_field(page_as, case_world, value):
+    body = {**CLEAN_CASE, "title": "家族関係の調整", "involved_agencies": [value]}
+    response = page_as(case_world.world.member).post(f"/cases/{case_world.draft.pk}/edit/", body)
+    assert response.status_code == 400
+    assert "involved_agencies" in response.context["form"].errors
+    case_world.draft.refresh_from_db()
+    assert case_world.draft.title != "家族関係の調整"
+    assert not AccessRecord.objects.exists()
 
 
 def test_editing_a_submitted_case_is_the_409_page(page_as, case_world):
