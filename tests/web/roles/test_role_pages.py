@@ -98,10 +98,18 @@ def test_the_list_filters_by_agreement_and_task_status(page_as, roles_world, rol
     }
     assert _ids(client.get("/roles/?task_status=done")) == set()
     assert len(_ids(client.get("/roles/?task_status=none"))) == 3
-    # A value that is not a choice filters nothing, and says so on the field.
-    response = client.get("/roles/?agreement=maybe")
-    assert response.status_code == 200 and len(_ids(response)) == 3
-    assert response.context["form"].errors["agreement"]
+
+
+def test_a_bad_filter_is_the_form_again_with_400_and_nothing_lost(page_as, roles_world, roles):
+    response = page_as(roles_world.world.coordinator).get(
+        "/roles/?agreement=maybe&task_status=done", HTTP_ACCEPT_LANGUAGE="ja"
+    )
+    assert response.status_code == 400 and _ids(response) == set()
+    form = response.context["form"]
+    assert form.errors["agreement"]
+    body = response.content.decode()
+    assert 'aria-invalid="true"' in body
+    assert '<option value="done" selected>' in body  # what was chosen is kept
 
 
 @pytest.mark.parametrize("persona", ["coordinator", "member"])
@@ -312,8 +320,9 @@ def test_declining_in_place_keeps_what_was_typed_on_an_error(page_as, roles_worl
         HTTP_HX_REQUEST="true",
         HTTP_ACCEPT_LANGUAGE="ja",
     )
-    assert response.status_code == 200  # htmx swaps only 2xx answers
-    assert "辞退の理由を記入してください。" in response.content.decode()
+    assert response.status_code == 400  # the shell's htmx swaps 4xx answers in place
+    body = response.content.decode()
+    assert "辞退の理由を記入してください。" in body and "<html" not in body
     done = client.post(
         f"/roles/{roles['outreach'].pk}/decline/",
         {"reason": "担当者が不在"},
