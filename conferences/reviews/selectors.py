@@ -5,7 +5,7 @@ network's practitioners' tier, the open tasks."""
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.db.models import BooleanField, ExpressionWrapper, Q
+from django.db.models import BooleanField, Case, Q, Value, When
 
 from conferences.cases.services import CASE_ENDED
 from conferences.models import (
@@ -44,18 +44,19 @@ def visible_role_or_404(user, pk) -> RoleAssignment:
     return get_visible_or_404(_roles(user), pk=pk, user=user, view_perm=None)
 
 
-def overdue_on(today: date) -> ExpressionWrapper:
+def overdue_on(today: date) -> Case:
     """Whether a role is overdue on `today`, as an expression of `RoleAssignment` rows (the
     one definition every list annotates): due before `today`, not declined (a role asked
     and still unanswered past its due date is overdue too), its task not ended
-    (`TASK_ENDED`) and its case still followed up (not in `CASE_ENDED`)."""
-    return ExpressionWrapper(
+    (`TASK_ENDED`) and its case still followed up (not in `CASE_ENDED`). False, never
+    NULL, for a role without a due date."""
+    overdue = (
         Q(due_on__lt=today)
         & ~Q(agreement=Agreement.DECLINED)
         & ~Q(task_status__in=TASK_ENDED)
-        & ~Q(review__case__status__in=CASE_ENDED),
-        output_field=BooleanField(),
+        & ~Q(review__case__status__in=CASE_ENDED)
     )
+    return Case(When(overdue, then=Value(True)), default=Value(False), output_field=BooleanField())
 
 
 # `task_status` filter value for roles on which no progress has been recorded yet.
