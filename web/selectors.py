@@ -8,7 +8,7 @@ states), never case content."""
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from conferences.cases.services import CASE_ENDED
@@ -20,6 +20,8 @@ from conferences.models import (
     MeetingStatus,
     RoleAssignment,
 )
+from conferences.reviews.selectors import overdue_on
+from conferences.reviews.services import role_answers_open_q
 from config import clock
 from network.models import Membership, Tier
 from permissions.selectors import standing_invitations, visible_cases, visible_meetings
@@ -87,7 +89,9 @@ def answerable_roles(user, today: date | None = None) -> QuerySet[RoleAssignment
     `permissions.rules.may_answer_role` (not on behalf) as one query, for lists. The rule
     asks `designated_for`: a person designated for their agency in a current
     practitioners'-tier membership of the case's network (tests/web/test_home.py proves
-    the two agree). Only open reviews take answers."""
+    the two agree). Only roles whose answers are open take answers
+    (`conferences.reviews.services.role_answers_open`, as its filter `role_answers_open_q`:
+    the review not final, the case still followed up)."""
     if not user.is_active or not user.agency_id:
         return RoleAssignment.objects.none()
     designated = (
@@ -96,8 +100,8 @@ def answerable_roles(user, today: date | None = None) -> QuerySet[RoleAssignment
         .values("network_id")
     )
     return _agency_roles(user).filter(
+        role_answers_open_q(),
         agreement=Agreement.PENDING,
-        review__finalized_at__isnull=True,
         review__case__network_id__in=designated,
     )
 
@@ -111,7 +115,8 @@ def home_for(user, now: datetime) -> Home:
       first;
     - roles of their agency waiting for an answer they may give (`answerable_roles`);
     - their agency's agreed tasks due within `TASKS_DUE_DAYS` days or overdue, not ended,
-      on cases still followed up (`overdue` annotated): agreed is enough, before the
+      on cases still followed up (`overdue` annotated: `reviews.selectors.overdue_on`,
+      the roles list's definition): agreed is enough, before the
       review is final (the coordinators' follow-ups count final reviews only);
     - drafts they wrote, and their agency's drafts (which its staff may edit).
 
@@ -133,7 +138,7 @@ def home_for(user, now: datetime) -> Home:
         .filter(agreement=Agreement.AGREED, due_on__lte=due_by)
         .exclude(task_status__in=TASK_ENDED)
         .exclude(review__case__status__in=CASE_ENDED)
-        .annotate(overdue=ExpressionWrapper(Q(due_on__lt=today), output_field=BooleanField()))
+        .annotate(overdue=overdue_on(today))
         .order_by("due_on", "id")
     )
     own = Q(author=user)

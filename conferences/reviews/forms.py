@@ -22,12 +22,6 @@ class RoleFilterForm(forms.Form):
         choices=[("", _("All")), (NOT_REPORTED, _("Not reported yet")), *TaskStatus.choices],
     )
 
-    def values(self) -> dict:
-        """The filters chosen (nothing for values that are not choices)."""
-        if not self.is_valid():
-            return {"agreement": "", "task_status": ""}
-        return dict(self.cleaned_data)
-
 
 class DeclineForm(forms.Form):
     """Declining a role: the reason is required (the service says so too)."""

@@ -5,12 +5,13 @@ network's practitioners' tier, the open tasks."""
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.db.models import Case, Q, Value, When
+from django.db.models import BooleanField, Case, Q, Value, When
 
+from conferences.cases.services import CASE_ENDED
 from conferences.models import (
     TASK_ENDED,
     Agreement,
-    CaseStatus,
+    ProgressNote,
     Review,
     ReviewChange,
     RoleAssignment,
@@ -43,6 +44,21 @@ def visible_role_or_404(user, pk) -> RoleAssignment:
     return get_visible_or_404(_roles(user), pk=pk, user=user, view_perm=None)
 
 
+def overdue_on(today: date) -> Case:
+    """Whether a role is overdue on `today`, as an expression of `RoleAssignment` rows (the
+    one definition every list annotates): due before `today`, not declined (a role asked
+    and still unanswered past its due date is overdue too), its task not ended
+    (`TASK_ENDED`) and its case still followed up (not in `CASE_ENDED`). False, never
+    NULL, for a role without a due date."""
+    overdue = (
+        Q(due_on__lt=today)
+        & ~Q(agreement=Agreement.DECLINED)
+        & ~Q(task_status__in=TASK_ENDED)
+        & ~Q(review__case__status__in=CASE_ENDED)
+    )
+    return Case(When(overdue, then=Value(True)), default=Value(False), output_field=BooleanField())
+
+
 # `task_status` filter value for roles on which no progress has been recorded yet.
 NOT_REPORTED = "none"
 
@@ -52,9 +68,8 @@ def followed_roles(user, *, agreement: str = "", task_status: str = "", today: d
     and for a coordinator every role of the networks they coordinate; in either case only on
     cases whose facts they see (`visible_cases`: nothing for platform admins, auditors,
     representatives or other networks). Narrowed by `agreement` and `task_status` (a
-    `TaskStatus` value, or `NOT_REPORTED`) when given. Each row carries `overdue`: due
-    before `today`, not declined, its task not ended and its case still followed up. One
-    query, whatever the number of rows."""
+    `TaskStatus` value, or `NOT_REPORTED`) when given. Each row carries `overdue`
+    (`overdue_on(today)`). One query, whatever the number of rows."""
     today = today or clock.today()
     mine = Q(agency_id=user.agency_id) if getattr(user, "agency_id", None) else Q(pk__in=[])
     coordinated = Q(review__case__network__in=coordinated_networks(user))
@@ -67,17 +82,9 @@ def followed_roles(user, *, agreement: str = "", task_status: str = "", today: d
         rows = rows.filter(task_status="")
     elif task_status:
         rows = rows.filter(task_status=task_status)
-    overdue = (
-        Q(due_on__lt=today)
-        & ~Q(agreement=Agreement.DECLINED)
-        & ~Q(task_status__in=TASK_ENDED)
-        & ~Q(review__case__status__in=[CaseStatus.CLOSED, CaseStatus.WITHDRAWN])
-    )
     return (
         rows.select_related("review__case", "agency")
-        .annotate(
-            overdue=Case(When(overdue, then=Value(True)), default=Value(False)),
-        )
+        .annotate(overdue=overdue_on(today))
         .order_by("review__case__code", "review__created_at", "id")
     )
 
@@ -85,7 +92,8 @@ def followed_roles(user, *, agreement: str = "", task_status: str = "", today: d
 @dataclass(frozen=True)
 class RoleEvent:
     """One line of a role's history: when, what (`action`, a `ReviewChange.Action` value
-    or "note"), by whom, and for a progress note its task status and text."""
+    or "note"), by whom, and for a progress note the task status it reported (facts only:
+    never a note's text)."""
 
     at: datetime
     action: str
@@ -93,20 +101,25 @@ class RoleEvent:
     actor: object
     task_status: str = ""
     task_status_label: str = ""
-    note: str | None = None
 
 
-def role_history(role: RoleAssignment, notes=()) -> list[RoleEvent]:
-    """A role's history in time order: what is stored of its assignment and answers
-    (`ReviewChange` rows of the role: asked, changed, invited, agreed, declined; their facts
-    only, never their sealed `changes`), and the progress notes given, already read through
-    `services.progress_read` by whoever may read them. The history rows of a task status
-    changing are left to the notes that carry it."""
+def role_history(role: RoleAssignment) -> list[RoleEvent]:
+    """A role's history in time order, facts only (nothing unsealed, so nothing to record):
+    what is stored of its assignment and answers (`ReviewChange` rows of the role: asked,
+    changed, invited, agreed, declined; never their sealed `changes`), and its progress
+    notes (who, when, the task status they reported; never their text). The history rows
+    of a task status changing are left to the notes that carry it. Two queries."""
     changes = (
         ReviewChange.objects.filter(review_id=role.review_id, role_id=role.pk)
         .exclude(action=ReviewChange.Action.PROGRESS)
         .select_related("actor")
         .order_by("at", "id")
+    )
+    notes = (
+        ProgressNote.objects.filter(role_id=role.pk)
+        .select_related("created_by")
+        .only("created_at", "task_status", "created_by")
+        .order_by("created_at", "id")
     )
     events = [
         RoleEvent(at=row.at, action=row.action, label=row.get_action_display(), actor=row.actor)
@@ -120,7 +133,6 @@ def role_history(role: RoleAssignment, notes=()) -> list[RoleEvent]:
             actor=note.created_by,
             task_status=note.task_status,
             task_status_label=note.get_task_status_display(),
-            note=note.note,
         )
         for note in notes
     ]
@@ -143,7 +155,7 @@ def open_tasks(network_id: int):
             review__case__network_id=network_id,
             review__finalized_at__isnull=False,
         )
-        .exclude(review__case__status__in=[CaseStatus.CLOSED, CaseStatus.WITHDRAWN])
+        .exclude(review__case__status__in=CASE_ENDED)
         .exclude(task_status__in=TASK_ENDED)
         .select_related("review__case", "agency")
         .order_by("review__case__code", "due_on", "id")

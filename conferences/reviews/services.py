@@ -114,19 +114,57 @@ def _locked_review(review: Review) -> Review:
     )
 
 
+def case_followed(case: Case) -> bool:
+    """Whether the case is still followed up: not closed, withdrawn (`CASE_ENDED`) nor
+    purged. Its roles change, are answered and report progress only while it is."""
+    return case.status not in CASE_ENDED and case.purged_at is None
+
+
+def review_open(review: Review) -> bool:
+    """Whether the review may still change (`_require_open`'s state rule): not final, and
+    its case still followed up (`case_followed`)."""
+    return review.finalized_at is None and case_followed(review.case)
+
+
+def role_answers_open(role: RoleAssignment) -> bool:
+    """Whether the role may be answered now (`role_agree`'s and `role_decline`'s state
+    rule): its review is open (`review_open`). `role_answers_open_q` states the same for
+    lists."""
+    return review_open(role.review)
+
+
+def role_answers_open_q() -> Q:
+    """`role_answers_open` as a filter of `RoleAssignment` rows, for lists (the home page's
+    roles to answer; tests/web/test_home.py proves the two agree)."""
+    return (
+        Q(review__finalized_at__isnull=True)
+        & ~Q(review__case__status__in=CASE_ENDED)
+        & Q(review__case__purged_at__isnull=True)
+    )
+
+
+def progress_open(role: RoleAssignment) -> bool:
+    """Whether progress may be recorded on the role now (`progress_add`'s state rule): its
+    review is final and its case still followed up (`case_followed`)."""
+    return role.review.finalized_at is not None and case_followed(role.review.case)
+
+
 def _require_open(review: Review) -> None:
-    """409 for a final review, or one whose case has been closed, withdrawn or purged. The
-    case's row is locked (after the review's and the role's, the order everywhere), so a
-    case closing meanwhile cannot slip between this check and the write."""
+    """409 unless the review is open (`review_open`): `review_final` for a final review,
+    `case_ended` for one whose case has been closed, withdrawn or purged. The case's row is
+    locked (after the review's and the role's, the order everywhere), so a case closing
+    meanwhile cannot slip between this check and the write."""
+    case = Case.objects.select_for_update().get(pk=review.case_id)
+    review.case.status, review.case.purged_at = case.status, case.purged_at
+    if review_open(review):
+        return
     if review.finalized_at is not None:
         raise Conflict("review_final", _("This review is final; it can no longer change."))
-    case = Case.objects.select_for_update().get(pk=review.case_id)
-    if case.status in CASE_ENDED or case.purged_at is not None:
-        raise Conflict(
-            "case_ended",
-            _("This case is %(status)s; its review can no longer change.")
-            % {"status": case.get_status_display()},
-        )
+    raise Conflict(
+        "case_ended",
+        _("This case is %(status)s; its review can no longer change.")
+        % {"status": case.get_status_display()},
+    )
 
 
 def _review_field_errors(fields: dict) -> None:
@@ -580,9 +618,10 @@ def progress_add(*, actor: User, role: RoleAssignment, note: str, task_status: s
     # The case's row lock (after the review's and the role's, the order everywhere): a case
     # closing or withdrawn meanwhile cannot slip between this check and the note.
     case = Case.objects.select_for_update().get(pk=review.case_id)
-    if case.status == CaseStatus.CLOSED:
-        raise Conflict("case_closed", _("This case is closed."))
-    if case.status in CASE_ENDED:
+    review.case.status, review.case.purged_at = case.status, case.purged_at
+    if not progress_open(role):
+        if case.status == CaseStatus.CLOSED:
+            raise Conflict("case_closed", _("This case is closed."))
         raise Conflict(
             "case_ended",
             _("This case is %(status)s; no progress is recorded on it.")

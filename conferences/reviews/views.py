@@ -3,15 +3,22 @@ its answer (agree, decline with a reason), its progress notes and its history.
 
 Each page validates its form, calls the service the API's endpoint calls (the same function,
 the same arguments, `actor=`), and renders. A role whose case the person may not see is 404
-(`visible_role_or_404`); tasks and progress notes are read only through the read services,
-which check the reader, unseal and record the reading. Refusals (403, 409) are raised by the
-services and shown as pages by `web.middleware.RefusalPageMiddleware`.
+(`visible_role_or_404`). Case content is read only through the read services, which check
+the reader, unseal and record the reading, and only what the response shows, once
+(`_render`): the whole page its tasks (`services.role_read`) and progress notes
+(`services.progress_read`), the progress region its notes, the answer region nothing (its
+facts and the history are facts only); a redirect reads nothing. Whether the state lets a
+role be answered or progress be recorded is the services' predicates
+(`services.role_answers_open`, `services.progress_open`), passed to the templates as
+booleans. Refusals (403, 409) are raised by the services and shown as pages by
+`web.middleware.RefusalPageMiddleware`.
 
 In place (htmx): answering swaps the answer's region, a progress note the progress region,
-and both bring the history along out of band. htmx swaps only 2xx answers (its default
-`responseHandling`), so under htmx a form error or a refusal comes back as the region with
-the error in words and status 200; without JavaScript the same request is an ordinary POST
-answered by a redirect, the form again with 400, or the refusal's page."""
+and both bring the history along out of band. The shell makes htmx swap 4xx answers into
+the request's target too, so a form error comes back as the region with the error in words
+and status 400, a refusal as the region with the rule's message and its status (403, 409);
+without JavaScript the same request is an ordinary POST answered by a redirect, the form
+again with 400, or the refusal's page."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -21,6 +28,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
+from conferences.models import Agreement
 from conferences.reviews import selectors, services
 from conferences.reviews.forms import DeclineForm, ProgressForm, RoleFilterForm
 from config.errors import Conflict, Forbidden
@@ -39,44 +47,60 @@ RECORDED = _("Your progress note is recorded.")
 @require_GET
 def role_list(request):
     """The roles the person follows (`selectors.followed_roles`: their agency's; for a
-    coordinator, their networks'), filtered by agreement and task status, facts only."""
-    form = RoleFilterForm(request.GET or None)
-    rows = selectors.followed_roles(request.user, **form.values())
+    coordinator, their networks'), filtered by agreement and task status, facts only. A
+    filter that is not a choice: the form again with its error, no rows, 400 (as the case
+    list answers)."""
+    form = RoleFilterForm(request.GET)
+    rows, status = selectors.followed_roles(request.user), 200
+    if form.is_valid():
+        rows = selectors.followed_roles(request.user, **form.cleaned_data)
+    else:
+        rows, status = rows.none(), 400
     context = {
         "form": form,
         "page": Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page")),
         "show_agency": rules.coordinates_anywhere(request.user),
     }
-    return TemplateResponse(request, "roles/list.html", context)
+    return TemplateResponse(request, "roles/list.html", context, status=status)
 
 
-def _context(request, role, **extra) -> dict:
-    """What the role's page shows of `role` (already read through `services.role_read` or
-    an `..._and_read` write): its progress notes where the person may read them (read and
-    recorded by `services.progress_read`), its history, and the forms the rules allow."""
+PAGE = "roles/detail.html"
+ANSWER = "roles/_answer_response.html"
+PROGRESS = "roles/_progress_response.html"
+
+
+def _render(request, role, template: str = PAGE, *, status: int = 200, **extra):
+    """`template` for `role` (whole page, or under htmx the region `template`), reading
+    (audited) exactly the case content it shows, once: the page the role's tasks and its
+    progress notes, the progress region the notes, the answer region nothing. The forms are
+    shown as the rules (`permissions.rules`) and the role's state (the services'
+    predicates) allow."""
     user = request.user
+    if not request.htmx:
+        template = PAGE
+    if template == PAGE:
+        role = services.role_read(reader=user, role=role, via="web GET /roles/{id}/")
     notes = None
-    if rules.may_read_progress(user, role):
+    if template != ANSWER and rules.may_read_progress(user, role):
         notes = services.progress_read(reader=user, role=role, via="web GET /roles/{id}/progress/")
+    may_answer = rules.may_answer_role(user, role)
+    answers_open = services.role_answers_open(role)
+    may_record = rules.may_record_progress(user, role)
     context = {
         "role": role,
         "case": role.review.case,
         "notes": notes,
-        "history": selectors.role_history(role, notes or ()),
-        "may_answer": rules.may_answer_role(user, role),
-        "may_record": rules.may_record_progress(user, role),
+        "history": selectors.role_history(role),
+        "answer_forms": may_answer and answers_open,
+        "agree_button": may_answer and answers_open and role.agreement != Agreement.AGREED,
+        "answers_closed": may_answer and not answers_open,
+        "progress_form_shown": may_record and services.progress_open(role),
+        "progress_waits": may_record and services.review_open(role.review),
         "decline_form": DeclineForm(),
         "progress_form": ProgressForm(),
     }
     context.update(extra)
-    return context
-
-
-def _region(request, template: str, context: dict, status: int = 200):
-    """The region (htmx: status 200, see the module's docstring) or the whole page."""
-    if request.htmx:
-        return TemplateResponse(request, template, context)
-    return TemplateResponse(request, "roles/detail.html", context, status=status)
+    return TemplateResponse(request, template, context, status=status)
 
 
 @page
@@ -84,112 +108,85 @@ def _region(request, template: str, context: dict, status: int = 200):
 def role_detail(request, pk):
     """One role: its facts, its tasks (`services.role_read`: its readers, recorded), its
     answer with the buttons to answer, its progress and its history."""
-    role = selectors.visible_role_or_404(request.user, pk)
-    shown = services.role_read(reader=request.user, role=role, via="web GET /roles/{id}/")
-    return TemplateResponse(request, "roles/detail.html", _context(request, shown))
+    return _render(request, selectors.visible_role_or_404(request.user, pk))
 
 
-def _answered(request, role, message):
-    if request.htmx:
-        context = _context(request, role, answer_message=message)
-        return TemplateResponse(request, "roles/_answer_response.html", context)
-    messages.success(request, message)
-    return redirect("roles:detail", pk=role.pk)
-
-
-def _refused(request, role_pk: int, error, template: str, **extra):
-    """Under htmx, a service's refusal (403, 409) shown in the region; otherwise the
-    refusal's page."""
+def _refused(request, role_pk, error, template: str, **extra):
+    """Under htmx, a service's refusal (403, 409) shown in the region with its status;
+    otherwise the refusal's page (`web.middleware`)."""
     if not request.htmx:
         raise error
-    user = request.user
-    role = services.role_read(
-        reader=user,
-        role=selectors.visible_role_or_404(user, role_pk),
-        via="web GET /roles/{id}/",
-    )
-    return TemplateResponse(request, template, _context(request, role, refusal=error, **extra))
+    role = selectors.visible_role_or_404(request.user, role_pk)
+    return _render(request, role, template, status=error.status_code, refusal=error, **extra)
 
 
 @page
 @require_POST
 def role_agree(request, pk):
-    """Agree to the role: a designated person of its agency (`services.role_agree_and_read`,
-    as `POST /roles/{id}/agree/`)."""
+    """Agree to the role: a designated person of its agency (`services.role_agree`, the
+    writer `POST /roles/{id}/agree/` calls, which checks the actor); the answer region
+    shows no content, so nothing is read."""
     role = selectors.visible_role_or_404(request.user, pk)
     try:
-        shown = services.role_agree_and_read(
-            actor=request.user, role=role, via="web POST /roles/{id}/agree/"
-        )
+        role = services.role_agree(actor=request.user, role=role)
     except (Forbidden, Conflict) as error:
-        return _refused(request, role.pk, error, "roles/_answer_response.html")
-    return _answered(request, shown, AGREED)
+        return _refused(request, role.pk, error, ANSWER)
+    return _answered(request, role, AGREED)
+
+
+def _answered(request, role, message):
+    if request.htmx:
+        return _render(request, role, ANSWER, answer_message=message)
+    messages.success(request, message)
+    return redirect("roles:detail", pk=role.pk)
 
 
 @page
 @require_POST
 def role_decline(request, pk):
     """Decline the role with a reason: a designated person of its agency
-    (`services.role_decline_and_read`, as `POST /roles/{id}/decline/`). Without a reason,
-    the form again with the error on the field (400), after the same 403 as the API's."""
+    (`services.role_decline`, as `POST /roles/{id}/decline/`). Without a reason, the form
+    again with the error on the field (400), after the same 403 as the API's."""
     user = request.user
     role = selectors.visible_role_or_404(user, pk)
     form = DeclineForm(request.POST)
     if form.is_valid():
         try:
-            shown = services.role_decline_and_read(
-                actor=user,
-                role=role,
-                reason=form.cleaned_data["reason"],
-                via="web POST /roles/{id}/decline/",
-            )
+            role = services.role_decline(actor=user, role=role, reason=form.cleaned_data["reason"])
         except ValidationError as error:
             form.add_error(None, error)
         except (Forbidden, Conflict) as error:
-            return _refused(
-                request, role.pk, error, "roles/_answer_response.html", decline_form=form
-            )
+            return _refused(request, role.pk, error, ANSWER, decline_form=form)
         else:
-            return _answered(request, shown, DECLINED)
+            return _answered(request, role, DECLINED)
     # 403 before the input is judged, as the API answers.
     require(rules.may_answer_role(user, role), code="not_your_agency")
-    shown = services.role_read(reader=user, role=role, via="web GET /roles/{id}/")
-    context = _context(request, shown, decline_form=form)
-    return _region(request, "roles/_answer_response.html", context, status=400)
+    return _render(request, role, ANSWER, status=400, decline_form=form)
 
 
 @page
 @require_POST
 def role_progress(request, pk):
     """Record a progress note and the task status it reports: the role's agency and the
-    coordinators, once the review is final (`services.progress_add_and_read`, as
-    `POST /roles/{id}/progress/`)."""
+    coordinators, once the review is final (`services.progress_add`, the writer
+    `POST /roles/{id}/progress/` calls, which checks the actor). Under htmx the progress
+    region shows the notes, read once."""
     user = request.user
     role = selectors.visible_role_or_404(user, pk)
     form = ProgressForm(request.POST)
     if form.is_valid():
         try:
-            services.progress_add_and_read(
-                actor=user,
-                role=role,
-                via="web POST /roles/{id}/progress/",
-                **form.cleaned_data,
-            )
+            services.progress_add(actor=user, role=role, **form.cleaned_data)
         except ValidationError as error:
             form.add_error(None, error)
         except (Forbidden, Conflict) as error:
-            return _refused(
-                request, role.pk, error, "roles/_progress_response.html", progress_form=form
-            )
+            return _refused(request, role.pk, error, PROGRESS, progress_form=form)
         else:
             if not request.htmx:
                 messages.success(request, RECORDED)
                 return redirect("roles:detail", pk=role.pk)
-            shown = services.role_read(reader=user, role=role, via="web GET /roles/{id}/")
-            context = _context(request, shown, progress_message=RECORDED)
-            return TemplateResponse(request, "roles/_progress_response.html", context)
+            role = selectors.visible_role_or_404(user, role.pk)
+            return _render(request, role, PROGRESS, progress_message=RECORDED)
     # 403 before the input is judged, as the API answers.
     require(rules.may_record_progress(user, role), code="not_the_role_holder")
-    shown = services.role_read(reader=user, role=role, via="web GET /roles/{id}/")
-    context = _context(request, shown, progress_form=form)
-    return _region(request, "roles/_progress_response.html", context, status=400)
+    return _render(request, role, PROGRESS, status=400, progress_form=form)

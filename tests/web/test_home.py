@@ -6,9 +6,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from conferences.cases import services as case_services
 from conferences.meetings import services as meeting_services
 from conferences.models import Invitation, RoleAssignment
 from conferences.reviews import services as review_services
+from conferences.reviews.selectors import followed_roles
 from config import clock
 from permissions import rules
 from permissions.selectors import visible_cases
@@ -201,7 +203,11 @@ def test_roles_to_answer_agree_with_the_rule(today):
         listed = set(answerable_roles(person).values_list("pk", flat=True))
         for role in roles:
             role = RoleAssignment.objects.get(pk=role.pk)
-            may = rules.may_answer_role(person, role) and role.agreement == "pending"
+            may = (
+                rules.may_answer_role(person, role)
+                and review_services.role_answers_open(role)
+                and role.agreement == "pending"
+            )
             visible = RoleAssignment.objects.filter(
                 pk=role.pk, review__case__in=visible_cases(person)
             ).exists()
@@ -247,3 +253,36 @@ def test_the_number_of_queries_does_not_grow_with_the_rows(
     home = response.context["home"]
     assert [len(s.rows) for s in (home.invitations, home.roles_to_answer, home.drafts)] == [10] * 3
     assert home.tasks_due.count == 13
+
+
+def test_roles_to_answer_agree_with_the_rule_once_the_case_is_closed(today):
+    """`answerable_roles` states `role_answers_open` as a filter: both say no for a closed
+    case (the service would refuse the answer)."""
+    rw, _meeting, pending, _agreed = today
+    member = rw.world.member
+    assert list(answerable_roles(member)) == [pending]
+    case_services.case_close(actor=rw.world.coordinator, case=rw.case)
+    role = RoleAssignment.objects.get(pk=pending.pk)
+    assert not review_services.role_answers_open(role)
+    assert list(answerable_roles(member)) == []
+
+
+def test_a_closed_case_s_role_is_not_on_the_home_page(page_as, today):
+    rw, _meeting, pending, _agreed = today
+    case_services.case_close(actor=rw.world.coordinator, case=rw.case)
+    response = page_as(rw.world.member).get("/")
+    assert response.context["home"].roles_to_answer.count == 0
+    assert f"/roles/{pending.pk}/" not in response.content.decode()
+
+
+def test_the_home_page_and_the_roles_list_agree_on_overdue(today, time_machine):
+    """One definition (`reviews.selectors.overdue_on`): the same role is overdue, or not, on
+    both lists."""
+    rw, _meeting, _pending, agreed = today
+    member = rw.world.member
+    for day, overdue in [("2026-12-15", False), ("2026-12-16", True)]:
+        time_machine.move_to(f"{day} 09:00 +0900", tick=False)
+        home = home_for(member, clock.now()).tasks_due.rows
+        listed = {role.pk: role.overdue for role in followed_roles(member)}
+        assert [(role.pk, role.overdue) for role in home] == [(agreed.pk, overdue)]
+        assert listed[agreed.pk] is overdue

@@ -5,6 +5,7 @@ the refusals in words, and the list's query count."""
 import pytest
 from django.utils import translation
 
+from conferences.cases import services as case_services
 from conferences.models import Agreement, ProgressNote, ReviewChange, RoleAssignment
 from conferences.reviews import services as review_services
 from conferences.reviews.views import PAGE_SIZE
@@ -98,10 +99,18 @@ def test_the_list_filters_by_agreement_and_task_status(page_as, roles_world, rol
     }
     assert _ids(client.get("/roles/?task_status=done")) == set()
     assert len(_ids(client.get("/roles/?task_status=none"))) == 3
-    # A value that is not a choice filters nothing, and says so on the field.
-    response = client.get("/roles/?agreement=maybe")
-    assert response.status_code == 200 and len(_ids(response)) == 3
-    assert response.context["form"].errors["agreement"]
+
+
+def test_a_bad_filter_is_the_form_again_with_400_and_nothing_lost(page_as, roles_world, roles):
+    response = page_as(roles_world.world.coordinator).get(
+        "/roles/?agreement=maybe&task_status=done", HTTP_ACCEPT_LANGUAGE="ja"
+    )
+    assert response.status_code == 400 and _ids(response) == set()
+    form = response.context["form"]
+    assert form.errors["agreement"]
+    body = response.content.decode()
+    assert 'aria-invalid="true"' in body
+    assert '<option value="done" selected>' in body  # what was chosen is kept
 
 
 @pytest.mark.parametrize("persona", ["coordinator", "member"])
@@ -246,6 +255,7 @@ def test_a_final_review_refuses_an_answer_with_its_message(page_as, roles_world)
         HTTP_HX_REQUEST="true",
         HTTP_ACCEPT_LANGUAGE="ja",
     )
+    assert in_place.status_code == 409
     assert "この検討記録は確定済みのため、変更できません。" in in_place.content.decode()
     lead.refresh_from_db()
     assert lead.agreement == Agreement.AGREED
@@ -312,8 +322,9 @@ def test_declining_in_place_keeps_what_was_typed_on_an_error(page_as, roles_worl
         HTTP_HX_REQUEST="true",
         HTTP_ACCEPT_LANGUAGE="ja",
     )
-    assert response.status_code == 200  # htmx swaps only 2xx answers
-    assert "辞退の理由を記入してください。" in response.content.decode()
+    assert response.status_code == 400  # the shell's htmx swaps 4xx answers in place
+    body = response.content.decode()
+    assert "辞退の理由を記入してください。" in body and "<html" not in body
     done = client.post(
         f"/roles/{roles['outreach'].pk}/decline/",
         {"reason": "担当者が不在"},
@@ -449,3 +460,145 @@ def test_reading_progress_notes_is_recorded(page_as, roles_world):
         ("web GET /roles/{id}/", ["tasks"]),
         ("web GET /roles/{id}/progress/", ["progress"]),
     ]
+
+
+# --- what each response reads ----------------------------------------------------------------
+
+
+def _records(person) -> list:
+    rows = AccessRecord.objects.filter(person=person).order_by("sequence")
+    return list(rows.values_list("via", "fields"))
+
+
+@pytest.mark.parametrize("htmx", [False, True])
+def test_answering_reads_nothing_it_does_not_show(page_as, roles_world, roles, htmx):
+    """The answer region and the redirect show no tasks nor notes: no access record."""
+    headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+    member, third = roles_world.world.member, roles_world.third
+    agreed = page_as(member).post(f"/roles/{roles['lead'].pk}/agree/", **headers)
+    declined = page_as(third).post(
+        f"/roles/{roles['outreach'].pk}/decline/", {"reason": "人手が足りない"}, **headers
+    )
+    assert (agreed.status_code, declined.status_code) == ((200, 200) if htmx else (302, 302))
+    assert RoleAssignment.objects.get(pk=roles["lead"].pk).agreement == Agreement.AGREED
+    assert RoleAssignment.objects.get(pk=roles["outreach"].pk).agreement == Agreement.DECLINED
+    assert _records(member) == [] and _records(third) == []
+
+
+def test_a_refused_answer_in_place_reads_nothing(page_as, roles_world, roles):
+    client = page_as(roles_world.world.member)
+    response = client.post(
+        f"/roles/{roles['lead'].pk}/decline/", {"reason": ""}, HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 400
+    assert _records(roles_world.world.member) == []
+
+
+def test_progress_without_javascript_reads_nothing(page_as, roles_world):
+    lead, _family = final_review(roles_world)
+    member = roles_world.world.member
+    response = page_as(member).post(
+        f"/roles/{lead.pk}/progress/", {"note": "訪問した。", "task_status": "in_progress"}
+    )
+    assert response.status_code == 302
+    assert _records(member) == []
+
+
+def test_progress_in_place_reads_the_notes_it_shows_once(page_as, roles_world):
+    lead, _family = final_review(roles_world)
+    member = roles_world.world.member
+    response = page_as(member).post(
+        f"/roles/{lead.pk}/progress/",
+        {"note": "訪問した。", "task_status": "in_progress"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 200 and "訪問した。" in response.content.decode()
+    assert TASKS not in response.content.decode()
+    assert _records(member) == [("web GET /roles/{id}/progress/", ["progress"])]
+
+
+def test_the_whole_page_again_reads_what_it_shows(page_as, roles_world, roles):
+    third = roles_world.third
+    response = page_as(third).post(f"/roles/{roles['outreach'].pk}/decline/", {"reason": ""})
+    assert response.status_code == 400 and TASKS in response.content.decode()
+    # Its tasks; no progress note to show, so none read.
+    assert _records(third) == [("web GET /roles/{id}/", ["tasks"])]
+
+
+# --- the state rules, once -------------------------------------------------------------------
+
+
+def _close(roles_world):
+    case_services.case_close(actor=roles_world.world.coordinator, case=roles_world.case)
+
+
+def test_a_closed_case_shows_no_answer_buttons(page_as, roles_world, roles):
+    _close(roles_world)
+    role = RoleAssignment.objects.get(pk=roles["lead"].pk)
+    assert not review_services.role_answers_open(role)
+    response = page_as(roles_world.world.member).get(
+        f"/roles/{role.pk}/", HTTP_ACCEPT_LANGUAGE="ja"
+    )
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "同意する" not in body and "辞退する" not in body
+    assert response.context["answers_closed"] is True
+    # The service refuses it too, in place with its status.
+    refused = page_as(roles_world.world.member).post(
+        f"/roles/{role.pk}/agree/", HTTP_HX_REQUEST="true", HTTP_ACCEPT_LANGUAGE="ja"
+    )
+    assert refused.status_code == 409 and "<html" not in refused.content.decode()
+
+
+def test_a_final_review_on_a_closed_case_shows_no_progress_form(page_as, roles_world):
+    lead, _family = final_review(roles_world)
+    client = page_as(roles_world.world.member)
+    assert client.get(f"/roles/{lead.pk}/").context["progress_form_shown"] is True
+    _close(roles_world)
+    lead = RoleAssignment.objects.get(pk=lead.pk)
+    assert not review_services.progress_open(lead)
+    response = client.get(f"/roles/{lead.pk}/", HTTP_ACCEPT_LANGUAGE="ja")
+    body = response.content.decode()
+    assert response.status_code == 200 and "進捗を記録する" not in body
+    refused = client.post(
+        f"/roles/{lead.pk}/progress/",
+        {"note": "訪問した。", "task_status": "done"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert refused.status_code == 409 and not ProgressNote.objects.exists()
+
+
+def test_a_refusal_in_place_has_its_status(page_as, roles_world, roles):
+    response = page_as(roles_world.world.colleague).post(
+        f"/roles/{roles['lead'].pk}/agree/", HTTP_HX_REQUEST="true", HTTP_ACCEPT_LANGUAGE="ja"
+    )
+    assert response.status_code == 403
+    body = response.content.decode()
+    assert (
+        "回答できるのは役割を割り当てられた機関の担当者だけです。" in body and "<html" not in body
+    )
+
+
+# --- overdue, once ---------------------------------------------------------------------------
+
+
+def test_a_pending_role_past_its_due_date_is_overdue_until_its_case_ends(
+    page_as, roles_world, roles
+):
+    client = page_as(roles_world.world.coordinator)
+
+    def overdue():
+        rows = client.get("/roles/").context["page"].object_list
+        return {role.pk: role.overdue for role in rows}
+
+    # `lead` is due on 2026-12-01, asked and unanswered; the others have no due date.
+    assert overdue() == {
+        roles["lead"].pk: True,
+        roles["outreach"].pk: False,
+        roles["place"].pk: False,
+    }
+    review_services.role_decline(actor=roles_world.third, role=roles["outreach"], reason="不在")
+    RoleAssignment.objects.filter(pk=roles["outreach"].pk).update(due_on="2026-12-01")
+    assert overdue()[roles["outreach"].pk] is False  # declined: not this agency's task
+    _close(roles_world)
+    assert overdue()[roles["lead"].pk] is False  # the case is no longer followed up
