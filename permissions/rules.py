@@ -262,6 +262,26 @@ def may_answer_invitation(user, invitation) -> bool:
     return bool(user.is_authenticated and invitation.person_id == user.pk)
 
 
+def agenda_content_answers(user, meeting, cases) -> dict[int, str | None]:
+    """`case_content_answer` for each of the cases on a meeting's agenda (all of the
+    meeting's network), in one query (`content_readable_cases`): `{case id: answer}`."""
+    cases = list(cases)
+    readable = set(
+        selectors.content_readable_cases(user)
+        .filter(pk__in=[case.pk for case in cases])
+        .values_list("pk", flat=True)
+    )
+    verified = second_factor_satisfied(user, meeting.network)
+    return {
+        case.pk: None
+        if case.pk not in readable
+        else CASE_CONTENT_SHOWN
+        if verified
+        else CASE_CONTENT_OTP_REQUIRED
+        for case in cases
+    }
+
+
 def may_record_decisions(user, meeting) -> bool:
     """Who records the decisions of a (representatives') meeting and tracks them afterwards
     (text, due date, status): the coordinators of the meeting's network. Whoever sees the

@@ -47,9 +47,11 @@ def visible_invitation_or_404(user, pk) -> Invitation:
     )
 
 
-def my_invitation(user, meeting) -> Invitation | None:
-    """The person's standing invitation to the meeting (what gives them a say), or None."""
-    return standing_invitations().filter(meeting=meeting, person=user).first()
+def invitation_of(user, meeting) -> Invitation | None:
+    """The person's invitation to the meeting (one at most), standing or lapsed: the one
+    the answer's POST would answer (whether they may is `rules.may_answer_invitation`'s to
+    say), or None."""
+    return Invitation.objects.filter(meeting=meeting, person=user).first()
 
 
 def agenda_for(user, meeting) -> QuerySet[AgendaItem]:

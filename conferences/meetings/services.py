@@ -10,6 +10,9 @@ good and its content from convening (or from the moment the case is added to a c
 meeting) until the meeting's end plus the network's content window.
 """
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Max
@@ -21,6 +24,7 @@ from conferences.cases import services as case_services
 from conferences.meetings import notifications
 from conferences.models import (
     KIND_TIER,
+    NARRATIVE_FIELDS,
     AgendaItem,
     Case,
     CaseStatus,
@@ -30,12 +34,16 @@ from conferences.models import (
     MeetingStatus,
     MeetingTransition,
 )
+from conferences.privacy import sealing
 from config import clock
 from config.errors import Conflict, Forbidden
 from network.fiscal import fiscal_year_of
 from network.models import Membership, Network, Tier
 from permissions import services as grants
 from permissions.rules import (
+    CASE_CONTENT_OTP_REQUIRED,
+    CASE_CONTENT_SHOWN,
+    agenda_content_answers,
     content_window_end,
     may_answer_invitation,
     may_run_meetings,
@@ -385,21 +393,62 @@ def agenda_item_add(
     return item
 
 
-def agenda_cases_read(*, reader: User, meeting: Meeting, items, via: str) -> dict[int, dict]:
-    """What a page showing a practitioners' meeting gives of the cases on its agenda:
-    `{case id: case_detail_read's answer}` for each case review among `items` (from
+@dataclass(frozen=True)
+class AgendaReading:
+    """What a page showing a meeting gives of the cases on its agenda (`agenda_cases_read`):
+    `cases`, `{case id: {"content": narratives or None, "content_refusal": None or
+    "otp_required"}}` for each case review whose case the reader sees, while the window is
+    open; `window_end`, when the meeting's content window closes (None for a
+    representatives' meeting, which opens none); `window_open`, whether it is still open;
+    `content_shown`, whether any case's content was read (and recorded) for the reader."""
+
+    cases: dict[int, dict]
+    window_end: datetime | None
+    window_open: bool
+    content_shown: bool
+
+
+def agenda_cases_read(*, reader: User, meeting: Meeting, items, via: str) -> AgendaReading:
+    """The agenda's cases for a page: each case review among `items` (from
     `selectors.agenda_for`, which says whether the reader sees each case) whose case the
-    reader sees, while the meeting's content window is open (`within_content_window`).
-    Content only where the reader may read it now, each case's reading audited
-    (`case_detail_read`). After the window, and for a representatives' meeting, nothing is
-    read and nothing recorded: `{}`."""
-    if meeting.tier != Tier.PRACTITIONERS or not within_content_window(meeting):
-        return {}
-    return {
-        item.case_id: case_services.case_detail_read(reader=reader, case=item.case, via=via)
-        for item in items
-        if item.case_id and item.case_visible
+    reader sees, while the meeting's content window is open (`within_content_window`), with
+    what `case_detail_read` would give of it (`rules.agenda_content_answers`); the content
+    of every case the reader may read now unsealed and recorded in ONE audited reading
+    (`sealing.read_audited`: one access record per case, one transaction). After the
+    window, and for a representatives' meeting, nothing is read and nothing recorded."""
+    if meeting.tier != Tier.PRACTITIONERS:
+        return AgendaReading(cases={}, window_end=None, window_open=False, content_shown=False)
+    window_end = content_window_end(meeting)
+    if not within_content_window(meeting):
+        return AgendaReading(
+            cases={}, window_end=window_end, window_open=False, content_shown=False
+        )
+    cases = [item.case for item in items if item.case_id and item.case_visible]
+    answers = agenda_content_answers(reader, meeting, cases)
+    shown = [case for case in cases if answers[case.pk] == CASE_CONTENT_SHOWN]
+    contents = {}
+    if shown:
+        contents = sealing.read_audited(
+            reader=reader,
+            cases=shown,
+            fields=list(NARRATIVE_FIELDS),
+            via=via,
+            read=lambda keys: {
+                case.pk: sealing.unseal(case, NARRATIVE_FIELDS, keys=keys) for case in shown
+            },
+        )
+    readings = {
+        case.pk: {
+            "content": contents.get(case.pk),
+            "content_refusal": answers[case.pk]
+            if answers[case.pk] == CASE_CONTENT_OTP_REQUIRED
+            else None,
+        }
+        for case in cases
     }
+    return AgendaReading(
+        cases=readings, window_end=window_end, window_open=True, content_shown=bool(contents)
+    )
 
 
 def _unschedule(item: AgendaItem, *, actor: User) -> None:

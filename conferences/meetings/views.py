@@ -15,11 +15,11 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from conferences.cases.forms import NARRATIVE_LABELS
 from conferences.meetings import calendars, selectors, services
 from conferences.meetings.forms import AnswerForm, FeedForm
 from conferences.models import Invitation
 from config import clock
-from network.models import Tier
 from permissions import rules
 from permissions.access import require
 from web.access import page
@@ -29,13 +29,6 @@ WHEN_FORMAT = _("N j, Y, H:i")
 PAST_PER_PAGE = 20
 # How the access record names this page (`via`).
 DETAIL_VIA = "page /meetings/{id}/"
-NARRATIVES = [
-    ("summary", _("Summary")),
-    ("history", _("History")),
-    ("current_support", _("Current support")),
-    ("difficulties", _("Difficulties in support")),
-    ("questions", _("Questions for the meeting")),
-]
 ANSWERS = dict(Invitation.Response.choices)
 
 
@@ -63,20 +56,28 @@ def meeting_list(request):
     return TemplateResponse(request, "meetings/list.html", context)
 
 
-def _answer_context(meeting, invitation, form=None) -> dict:
+def _answer_context(user, meeting, invitation, form=None) -> dict:
+    """The answer region: the person's invitation to the meeting (the one the answer's POST
+    would answer), and `may_answer` exactly when that POST would be let through
+    (`rules.may_answer_invitation` and `services.answers_open`)."""
+    answers_open = services.answers_open(meeting)
     return {
         "meeting": meeting,
         "invitation": invitation,
-        "answers_open": services.answers_open(meeting),
+        "answers_open": answers_open,
+        "may_answer": invitation is not None
+        and answers_open
+        and rules.may_answer_invitation(user, invitation),
         "answer_form": form,
     }
 
 
-def _agenda(request, meeting) -> tuple[list[dict], bool]:
-    """The agenda's items with what the page shows of each case, and whether any item is a
-    case review."""
+def _agenda(request, meeting):
+    """The agenda's items with what the page shows of each case, and the service's reading
+    of the agenda's cases (`services.agenda_cases_read`: the window and whether content was
+    shown)."""
     items = list(selectors.agenda_for(request.user, meeting))
-    readings = services.agenda_cases_read(
+    reading = services.agenda_cases_read(
         reader=request.user,
         meeting=meeting,
         items=items,
@@ -84,31 +85,31 @@ def _agenda(request, meeting) -> tuple[list[dict], bool]:
     )
     agenda = []
     for item in items:
-        reading = readings.get(item.case_id) if item.case_id else None
-        content = (reading or {}).get("content")
+        case = reading.cases.get(item.case_id) if item.case_id else None
+        content = (case or {}).get("content")
         agenda.append(
             {
                 "item": item,
-                "read": reading is not None,
-                "content": [(label, content.get(name, "")) for name, label in NARRATIVES]
+                "read": case is not None,
+                "content": [
+                    (label, content.get(name, "")) for name, label in NARRATIVE_LABELS.items()
+                ]
                 if content
                 else None,
-                "content_refusal": (reading or {}).get("content_refusal"),
+                "content_refusal": (case or {}).get("content_refusal"),
             }
         )
-    return agenda, any(item.case_id for item in items)
+    return agenda, reading, any(item.case_id for item in items)
 
 
 def _detail(request, meeting, *, form=None, status=200):
-    invitation = selectors.my_invitation(request.user, meeting)
-    agenda, has_cases = _agenda(request, meeting)
-    practitioners = meeting.tier == Tier.PRACTITIONERS
+    invitation = selectors.invitation_of(request.user, meeting)
+    agenda, reading, has_cases = _agenda(request, meeting)
     context = {
-        **_answer_context(meeting, invitation, form),
+        **_answer_context(request.user, meeting, invitation, form),
         "agenda": agenda,
-        "has_cases": has_cases and practitioners,
-        "window_end": rules.content_window_end(meeting) if practitioners else None,
-        "window_open": practitioners and rules.within_content_window(meeting),
+        "has_cases": has_cases and reading.window_end is not None,
+        "reading": reading,
         "calendar_url": reverse("meeting-calendar", args=[meeting.pk]),
         "when_format": WHEN_FORMAT,
     }
@@ -139,7 +140,7 @@ def invitation_answer(request, pk):
             return TemplateResponse(
                 request,
                 "meetings/_answer.html",
-                _answer_context(meeting, invitation, form),
+                _answer_context(request.user, meeting, invitation, form),
                 status=400,
             )
         return _detail(request, meeting, form=form, status=400)
@@ -148,7 +149,7 @@ def invitation_answer(request, pk):
     )
     if request.htmx:
         return TemplateResponse(
-            request, "meetings/_answer.html", _answer_context(meeting, invitation)
+            request, "meetings/_answer.html", _answer_context(request.user, meeting, invitation)
         )
     messages.success(
         request,

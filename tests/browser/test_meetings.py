@@ -60,6 +60,8 @@ def test_invited_practitioner_answers_and_reads_within_the_window(
     answer.get_by_role("button", name="出席する").click()
     expect(answer.get_by_text("出席", exact=True)).to_be_visible()
     assert page.evaluate("window.stillTheSamePage") is True
+    # The pressed button is gone: the focus is on the answer's status, not the page's top.
+    expect(answer.get_by_text("あなたの回答:")).to_be_focused()
     assert Invitation.objects.get(meeting=mw.conference, person=peer).response == "accepted"
     assert_accessible(page)
 

@@ -8,7 +8,8 @@ import pytest
 
 from conferences.models import Invitation
 from permissions.models import AccessRecord
-from tests.conftest import CASE_PERSONAS, CLEAN_CASE
+from permissions.selectors import access_chain_verify
+from tests.conftest import CASE_PERSONAS, CLEAN_CASE, make_case
 from tests.web.meetings.conftest import ONLINE, convene, new_meeting
 
 pytestmark = pytest.mark.django_db
@@ -199,10 +200,12 @@ def test_detail_shows_time_place_link_agenda_and_calendar(page_as, mw):
     assert "出席する" in text and "欠席する" in text
 
 
-@pytest.mark.parametrize("topics", [0, 15])
+@pytest.mark.parametrize(("topics", "cases"), [(0, 0), (15, 0), (1, 1), (3, 6)])
 def test_detail_query_count_does_not_grow_with_the_agenda(
-    page_as, mw, topics, django_assert_max_num_queries
+    page_as, mw, topics, cases, django_assert_max_num_queries
 ):
+    """Topics and case reviews alike: the cases' content is read in one audited reading
+    (one access record per case, written together), whatever their number."""
     from conferences.meetings import services
 
     meeting = new_meeting(mw.world.coordinator, mw.world.network, kind="practitioners_meeting")
@@ -210,10 +213,22 @@ def test_detail_query_count_does_not_grow_with_the_agenda(
         services.agenda_item_add(
             actor=mw.world.coordinator, meeting=meeting, kind="topic", title=f"議題{n}"
         )
+    reviewed = [make_case(mw.world.member, mw.world.network, submit=True) for _ in range(cases)]
+    for case in reviewed:
+        services.agenda_item_add(
+            actor=mw.world.coordinator, meeting=meeting, kind="case_review", case=case
+        )
     convene(mw.world.coordinator, meeting)
     client = page_as(mw.world.member)
-    with django_assert_max_num_queries(9):
-        assert client.get(detail_url(meeting)).status_code == 200
+    with django_assert_max_num_queries(9 if not cases else 19):
+        response = client.get(detail_url(meeting))
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert text.count(CLEAN_CASE["summary"]) == cases
+    for case in reviewed:
+        assert records(mw.world.member, case).count() == 1
+    # Written together, the records still form one verified chain (`access_records_write`).
+    assert access_chain_verify(mw.world.network, witness=None).ok
 
 
 def test_the_calendar_file_opens_with_the_page_session(page_as, mw):
@@ -264,6 +279,29 @@ def test_a_representatives_meeting_shows_no_case_content(page_as, mw):
     text = page_as(mw.world.representative).get(detail_url(mw.representatives)).content.decode()
     assert "閲覧できます" not in text
     assert not AccessRecord.objects.filter(person=mw.world.representative).exists()
+
+
+def test_someone_refused_the_content_gets_no_until_notice(page_as, mw):
+    """The peer still sees the case (its facts) but no longer its content: no content, no
+    "you may read … until" notice, nothing recorded."""
+    from permissions import services as grants
+
+    case = mw.cw.submitted
+    grants.case_user_revoke(case=case, source=f"meeting:{mw.conference.pk}", user=mw.cw.peer)
+    text = page_as(mw.cw.peer).get(detail_url(mw.conference)).content.decode()
+    assert case.code in text
+    assert CLEAN_CASE["summary"] not in text
+    assert "この事例の内容を閲覧する権限がありません。" in text
+    assert "まで閲覧できます" not in text
+    assert not records(mw.cw.peer, case).exists()
+
+
+def test_the_case_content_carries_the_case_pages_labels(page_as, mw):
+    """The case page's labels (conferences.cases.forms.NARRATIVE_LABELS), not a copy."""
+    client = page_as(mw.cw.peer)
+    text = client.get(detail_url(mw.conference), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "<dt>Course so far</dt>" in text
+    assert "<dt>History</dt>" not in text
 
 
 # --- answering ----------------------------------------------------------------------------------
@@ -349,6 +387,51 @@ def test_answering_a_held_meeting_is_409_in_words(page_as, mw, time_machine):
     assert "開催済み" in response.content.decode()
     invitation.refresh_from_db()
     assert invitation.response == "pending"
+
+
+def test_answer_buttons_follow_the_rule_for_someone_who_changed_agency(page_as, mw):
+    """The representative moves to another agency of the representatives' tier: their
+    invitation lapses (it opens nothing any more) yet they still see the meeting, and the
+    rule lets them answer it (it is theirs): the page offers the buttons, and they work."""
+    from agencies import services as agency_services
+    from network.models import Tier
+    from tests.factories import AgencyFactory, seat
+
+    person = mw.world.representative
+    council = AgencyFactory(name="民生委員協議会")
+    person = agency_services.user_update(user=person, agency=council)
+    seat(mw.world.network, council, Tier.REPRESENTATIVES, people=[person])
+    invitation = Invitation.objects.get(meeting=mw.representatives, person=person)
+    assert invitation.lapsed_at is not None
+    client = page_as(person)
+    text = client.get(detail_url(mw.representatives)).content.decode()
+    assert "出席する" in text and "欠席する" in text
+    assert answer_url(invitation) in text
+    response = client.post(answer_url(invitation), {"response": "accepted"})
+    assert response.status_code == 302
+    invitation.refresh_from_db()
+    assert invitation.response == "accepted"
+
+
+def test_no_answer_buttons_for_someone_else_or_once_held(page_as, mw, time_machine):
+    from conferences.meetings import services
+
+    assert (
+        "出席する"
+        not in page_as(mw.world.coordinator).get(detail_url(mw.conference)).content.decode()
+    )
+    time_machine.move_to("2026-12-10T16:30:00+09:00", tick=False)
+    services.meeting_hold(actor=mw.world.coordinator, meeting=mw.conference)
+    text = page_as(mw.world.member).get(detail_url(mw.conference)).content.decode()
+    assert "出席する" not in text
+
+
+def test_the_answer_status_takes_the_focus_after_a_swap(page_as, mw):
+    invitation = Invitation.objects.get(meeting=mw.conference, person=mw.cw.peer)
+    response = page_as(mw.cw.peer).post(
+        answer_url(invitation), {"response": "accepted"}, HTTP_HX_REQUEST="true"
+    )
+    assert 'tabindex="-1" data-focus-after-swap' in response.content.decode()
 
 
 # --- the calendar feed --------------------------------------------------------------------------
