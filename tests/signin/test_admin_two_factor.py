@@ -159,7 +159,7 @@ def test_the_demo_admin_opens_with_the_published_key_and_demo_logins_need_no_pho
     )
     assert token.status_code == 200
     api.credentials(HTTP_AUTHORIZATION=f"Token {token.json()['token']}")
-    case = api.get("/api/v1/cases/?status=submitted").json()["results"][0]
+    case = api.get("/api/v1/cases/?status=scheduled").json()["results"][0]
     assert api.get(f"/api/v1/cases/{case['id']}/").json()["content"] is not None
 
 
