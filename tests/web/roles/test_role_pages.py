@@ -602,3 +602,9 @@ def test_a_pending_role_past_its_due_date_is_overdue_until_its_case_ends(
     assert overdue()[roles["outreach"].pk] is False  # declined: not this agency's task
     _close(roles_world)
     assert overdue()[roles["lead"].pk] is False  # the case is no longer followed up
+
+
+def test_the_role_page_links_to_its_case(page_as, roles_world, roles):
+    lead = roles["lead"]
+    body = page_as(roles_world.world.member).get(f"/roles/{lead.pk}/").content.decode()
+    assert f'href="/cases/{lead.review.case_id}/"' in body
