@@ -79,3 +79,17 @@ def assert_accessible(page) -> None:
         for v in violations
     )
     assert not violations, f"axe-core on {page.url}:\n{report}"
+
+
+def signed_in_page(browse, time_machine, user, language: str = "ja"):
+    """A page signed in as `user` with a one-time code, the clock running from a fixed
+    morning (enrolling takes one code, signing in the next 30-second step's)."""
+    from tests.browser.test_shell import log_in
+    from tests.signin.conftest import enrol
+
+    time_machine.move_to("2026-12-01 10:00 +0900", tick=True)
+    secret, _codes = enrol(user)
+    time_machine.shift(30)
+    page = browse(language)
+    log_in(page, user, secret)
+    return page

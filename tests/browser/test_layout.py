@@ -7,11 +7,9 @@ on a tablet held upright."""
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, signed_in_page
 from tests.browser.test_meetings import TITLE
-from tests.browser.test_shell import log_in
 from tests.conftest import make_case
-from tests.signin.conftest import enrol
 from tests.web.meetings.conftest import mw  # noqa: F401
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -30,12 +28,8 @@ def page_overflows(page) -> bool:
 def test_pages_reflow_without_scrolling_sideways(browse, mw, time_machine, viewport):  # noqa: F811
     peer = mw.cw.peer
     make_case(peer, mw.world.network, title="横に長くならない表題の確認")
-    time_machine.move_to("2026-12-01 10:00 +0900", tick=True)
-    secret, _codes = enrol(peer)
-    time_machine.shift(30)
-    page = browse("ja")
+    page = signed_in_page(browse, time_machine, peer)
     page.set_viewport_size({"width": viewport[0], "height": viewport[1]})
-    log_in(page, peer, secret)
     page.get_by_role("heading", name="今日やること").wait_for()
     wide = []
     for path in [*PAGES, f"/meetings/{mw.conference.pk}/"]:
@@ -51,11 +45,7 @@ def test_the_keyboard_alone_skips_to_the_content_and_answers_an_invitation(
     time_machine,
 ):
     peer = mw.cw.peer
-    time_machine.move_to("2026-12-01 10:00 +0900", tick=True)
-    secret, _codes = enrol(peer)
-    time_machine.shift(30)
-    page = browse("ja")
-    log_in(page, peer, secret)
+    page = signed_in_page(browse, time_machine, peer)
     page.goto(f"/meetings/{mw.conference.pk}/")
     page.get_by_role("heading", name=TITLE, level=1).wait_for()
     # The first Tab reaches the skip link, Enter moves the focus to the main content.

@@ -7,10 +7,8 @@ from playwright.sync_api import expect
 
 from conferences.meetings import services as meeting_services
 from conferences.models import Invitation
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, signed_in_page
 from tests.browser.test_meetings import TITLE
-from tests.browser.test_shell import log_in
-from tests.signin.conftest import enrol
 from tests.web.meetings.conftest import mw  # noqa: F401
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -18,11 +16,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def test_an_answer_refused_in_place_is_a_page_in_words(browse, mw, time_machine):  # noqa: F811
     peer = mw.cw.peer
-    time_machine.move_to("2026-12-01 10:00 +0900", tick=True)
-    secret, _codes = enrol(peer)
-    time_machine.shift(30)
-    page = browse("ja")
-    log_in(page, peer, secret)
+    page = signed_in_page(browse, time_machine, peer)
     page.goto(f"/meetings/{mw.conference.pk}/")
     page.get_by_role("heading", name=TITLE, level=1).wait_for()
     # Meanwhile the meeting is called off: it takes no more answers.
@@ -44,11 +38,7 @@ def test_signed_out_meanwhile_the_whole_page_goes_to_login_and_back(
     time_machine,
 ):
     peer = mw.cw.peer
-    time_machine.move_to("2026-12-01 10:00 +0900", tick=True)
-    secret, _codes = enrol(peer)
-    time_machine.shift(30)
-    page = browse("ja")
-    log_in(page, peer, secret)
+    page = signed_in_page(browse, time_machine, peer)
     page.goto(f"/meetings/{mw.conference.pk}/")
     page.get_by_role("heading", name=TITLE, level=1).wait_for()
     time_machine.shift(31 * 60)  # the idle timeout passes
